@@ -1,0 +1,43 @@
+# Salon: every task goes through here. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV := python3 -m uv
+SALON := .venv/bin/salon
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: help install serve test lint format typecheck check clean
+
+help: ## List the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: ## Install uv if missing, then the locked Python environment in .venv
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+
+serve: install ## Migrate ./var/salon.db, load demo data (tokens in var/demo.json), serve on HOST:PORT (127.0.0.1:8000)
+	@mkdir -p var
+	$(SALON) db upgrade
+	$(SALON) demo --json > var/demo.json
+	@echo "Demo data loaded; people, chatrooms and fresh tokens are in var/demo.json."
+	@echo "Try the README's curl example. API docs: http://$(HOST):$(PORT)/docs"
+	$(SALON) serve --host $(HOST) --port $(PORT)
+
+test: install ## Run the whole test suite
+	$(UV) run --frozen pytest
+
+lint: install ## ruff (lint + format check) and mypy
+	$(UV) run --frozen ruff check src tests
+	$(UV) run --frozen ruff format --check src tests
+	$(UV) run --frozen mypy
+
+format: install ## Format and fix what ruff can
+	$(UV) run --frozen ruff format src tests
+	$(UV) run --frozen ruff check --fix src tests
+
+check: lint test ## Lint, type-check and test
+
+clean: ## Remove the environment, local data and caches
+	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache

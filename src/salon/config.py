@@ -1,0 +1,36 @@
+"""All settings, read from `SALON_*` environment variables."""
+
+from datetime import timedelta
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SALON_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./var/salon.db",
+        description="sqlite:///path or postgresql://user:pass@host/db (drivers are picked for you)",
+    )
+    api_prefix: str = Field(default="", description="mount the API under a prefix, e.g. /api/v2")
+    rating_edit_window_days: int = Field(default=14, ge=0)
+    online_window_seconds: int = Field(default=300, ge=1)
+    last_action_refresh_seconds: int = Field(
+        default=60,
+        ge=0,
+        description="how stale last_action_date may get before a request writes it",
+    )
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout_seconds: float = Field(default=30.0, gt=0)
+    sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    log_level: str = "info"
+
+    @property
+    def online_window(self) -> timedelta:
+        return timedelta(seconds=self.online_window_seconds)
+
+    @property
+    def rating_edit_window(self) -> timedelta:
+        return timedelta(days=self.rating_edit_window_days)
