@@ -1,0 +1,30 @@
+"""Every model, imported once so that `Base.metadata` knows all tables."""
+
+from salon.db.models.ambassador import STAFF_STATUSES, Ambassador, AmbassadorStatus
+from salon.db.models.api_token import ApiToken
+from salon.db.models.brand import Brand
+from salon.db.models.chatroom import (
+    Chatroom,
+    ChatroomParticipant,
+    ChatroomSource,
+    ChatroomType,
+    DiscussionType,
+)
+from salon.db.models.message import Message, MessageType
+from salon.db.models.rating import Rating
+
+__all__ = [
+    "STAFF_STATUSES",
+    "Ambassador",
+    "AmbassadorStatus",
+    "ApiToken",
+    "Brand",
+    "Chatroom",
+    "ChatroomParticipant",
+    "ChatroomSource",
+    "ChatroomType",
+    "DiscussionType",
+    "Message",
+    "MessageType",
+    "Rating",
+]

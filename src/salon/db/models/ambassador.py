@@ -1,0 +1,57 @@
+from datetime import datetime
+from enum import IntEnum
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, SmallInteger, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from salon.clock import utcnow
+from salon.db.base import Base, UTCDateTime
+
+
+class AmbassadorStatus(IntEnum):
+    """The documented role enum (`status` on the wire)."""
+
+    AMBASSADOR = 0
+    EMPLOYEE = 1
+    ADMINISTRATOR = 2
+    SELLER = 3
+    SHOP_MANAGER = 4
+    MANAGER = 5
+    EXPERT = 6
+    CLIENT = 7
+    TEMP = 8
+
+
+# Brand staff may act on any chatroom and rating of their brand.
+STAFF_STATUSES = frozenset(
+    {AmbassadorStatus.ADMINISTRATOR, AmbassadorStatus.SHOP_MANAGER, AmbassadorStatus.MANAGER}
+)
+
+
+class Ambassador(Base):
+    __tablename__ = "ambassador"
+    __table_args__ = (
+        UniqueConstraint("id_brand", "email"),
+        CheckConstraint("status BETWEEN 0 AND 8", name="status_enum"),
+        CheckConstraint("active BETWEEN -5 AND 1", name="active_enum"),
+    )
+
+    id_ambassador: Mapped[int] = mapped_column(primary_key=True)
+    id_brand: Mapped[int] = mapped_column(ForeignKey("brand.id_brand"), index=True)
+    image: Mapped[str | None] = mapped_column(String(2048))
+    firstname: Mapped[str] = mapped_column(String(255), default="")
+    lastname: Mapped[str] = mapped_column(String(255), default="")
+    username: Mapped[str | None] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(320))
+    email_tmp: Mapped[str | None] = mapped_column(String(320))
+    active: Mapped[int] = mapped_column(SmallInteger, default=1)
+    status: Mapped[int] = mapped_column(SmallInteger)
+    last_action_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    customer_id: Mapped[str | None] = mapped_column(String(255))
+    anonymized: Mapped[bool] = mapped_column(Boolean, default=False)
+    date_insert: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    date_update: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.status in STAFF_STATUSES

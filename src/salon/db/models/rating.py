@@ -1,0 +1,55 @@
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from salon.clock import utcnow
+from salon.db.base import Base, UTCDateTime
+from salon.db.models.message import Message
+
+_PENDING = text("value IS NULL AND date_delete IS NULL")
+
+
+class Rating(Base):
+    """A rating of one ambassador by another in a chatroom.
+
+    Created as a request (`value` null); the rater submits `value` (0-5) and `content` later.
+    `date_rated` is the first submission (it opens the edit window); `date_update` moves with
+    every submission, so the chatroom's `last_rating` is the live rating with the latest one.
+    """
+
+    __tablename__ = "rating"
+    __table_args__ = (
+        CheckConstraint("value BETWEEN 0 AND 5", name="value_range"),
+        # At most one pending request per (chatroom, rater, rated): enforced by the database,
+        # so concurrent requests cannot both win.
+        Index(
+            "uq_rating_pending_request",
+            "id_chatroom",
+            "id_user_rater",
+            "id_user_rated",
+            unique=True,
+            sqlite_where=_PENDING,
+            postgresql_where=_PENDING,
+        ),
+        Index("ix_rating_chatroom_update", "id_chatroom", "date_update"),
+    )
+
+    id_rating: Mapped[int] = mapped_column(primary_key=True)
+    id_brand: Mapped[int] = mapped_column(ForeignKey("brand.id_brand"), index=True)
+    id_chatroom: Mapped[int] = mapped_column(ForeignKey("chatroom.id_chatroom"))
+    id_message: Mapped[int] = mapped_column(ForeignKey("message.id_message"), unique=True)
+    id_user_rater: Mapped[int] = mapped_column(ForeignKey("ambassador.id_ambassador"), index=True)
+    id_user_rated: Mapped[int] = mapped_column(ForeignKey("ambassador.id_ambassador"), index=True)
+    value: Mapped[int | None] = mapped_column(SmallInteger)
+    content: Mapped[str | None] = mapped_column(Text)
+    date_insert: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    date_update: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    date_rated: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    date_delete: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    message: Mapped[Message] = relationship(lazy="raise", back_populates="rating")
+
+    @property
+    def is_pending(self) -> bool:
+        return self.value is None
