@@ -1,0 +1,66 @@
+"""Dependencies shared by every router: the request's transaction, settings, the caller."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from salon.api.wire import INT32_MAX
+from salon.auth import service as auth
+from salon.config import Settings
+from salon.db.models import Ambassador
+from salon.db.session import Database
+from salon.realtime import outbox
+from salon.realtime.broker import Broker
+
+
+async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed after the handler, before the response is
+    sent; rolled back on any error. Queued events are published only after the commit."""
+    database: Database = request.app.state.database
+    async with database.sessionmaker() as session:
+        yield session
+        await session.commit()
+        events = outbox.take(session)
+    if events:
+        broker: Broker = request.app.state.broker
+        await broker.publish(events)
+
+
+# scope="function": the commit happens before the response goes out, so a 2xx is durable.
+SessionDep = Annotated[AsyncSession, Depends(_transaction, scope="function")]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+
+_bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer <token>`")
+
+
+async def _current_ambassador(
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    x_popsell_brand: Annotated[
+        str | None,
+        Header(
+            alias="X-Popsell-Brand",
+            description="The id of the target brand; when sent it must be the token's brand",
+        ),
+    ] = None,
+) -> Ambassador:
+    token = credentials.credentials if credentials is not None else None
+    return await auth.authenticate(session, token, x_popsell_brand, settings)
+
+
+CurrentAmbassador = Annotated[Ambassador, Depends(_current_ambassador)]
+
+
+def id_path(description: str) -> object:
+    return Path(description=description, ge=1, le=INT32_MAX)

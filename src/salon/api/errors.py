@@ -1,0 +1,133 @@
+"""Every error leaves the service here, in the documented shapes."""
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from salon.errors import AppError, Forbidden, Invalid, NotFound, Unauthorized
+
+log = logging.getLogger(__name__)
+
+UNAUTHORIZED = "Unauthorized."
+FORBIDDEN = "Forbidden - You don't have permission to access this route"
+
+
+class MessageBody(BaseModel):
+    message: str
+
+
+class ValidationBody(BaseModel):
+    message: str
+    errors: dict[str, list[str]]
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for the documented error statuses."""
+    described = {
+        401: (MessageBody, UNAUTHORIZED),
+        403: (MessageBody, FORBIDDEN),
+        404: (MessageBody, "Not found"),
+        422: (ValidationBody, "Unprocessable Content"),
+    }
+    return {s: {"model": described[s][0], "description": described[s][1]} for s in statuses}
+
+
+def json_response(
+    status: int, body: dict[str, Any], headers: Mapping[str, str] | None = None
+) -> Response:
+    return Response(orjson.dumps(body), status, headers, media_type="application/json")
+
+
+def validation_response(errors: dict[str, list[str]]) -> Response:
+    """The Laravel shape: the first message, "(and N more errors)", and every message by field."""
+    messages = [m for field_messages in errors.values() for m in field_messages]
+    message = messages[0]
+    more = len(messages) - 1
+    if more:
+        message += f" (and {more} more error{'s' if more > 1 else ''})"
+    return json_response(422, {"message": message, "errors": errors})
+
+
+def _render_app_error(_: Request, error: Exception) -> Response:
+    match error:
+        case Unauthorized():
+            return json_response(401, {"message": UNAUTHORIZED}, {"WWW-Authenticate": "Bearer"})
+        case Forbidden():
+            return json_response(403, {"message": FORBIDDEN})
+        case NotFound(resource=resource):
+            return json_response(404, {"message": f"Not found - The {resource} does not exist"})
+        case Invalid(errors=errors):
+            return validation_response(errors)
+    raise error
+
+
+def _render_request_validation(_: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    errors: dict[str, list[str]] = {}
+    for detail in error.errors():
+        field, sentence = describe_validation_error(detail)
+        errors.setdefault(field, []).append(sentence)
+    return validation_response(errors)
+
+
+def _render_http_error(_: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    messages = {404: "Not found", 405: "Method Not Allowed.", 413: "Payload Too Large."}
+    message = messages.get(error.status_code, str(error.detail))
+    return json_response(error.status_code, {"message": message}, error.headers)
+
+
+def _render_unexpected(request: Request, error: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    return json_response(500, {"message": "Server Error."})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _render_app_error)
+    app.add_exception_handler(RequestValidationError, _render_request_validation)
+    app.add_exception_handler(HTTPException, _render_http_error)
+    app.add_exception_handler(Exception, _render_unexpected)
+
+
+def describe_validation_error(detail: Any) -> tuple[str, str]:
+    """(field as sent, one human sentence) for one Pydantic error."""
+    location = [part for part in detail["loc"] if part not in ("body", "path", "query", "header")]
+    kind: str = detail["type"]
+    context: dict[str, Any] = detail.get("ctx") or {}
+    if not location or kind == "json_invalid":  # a JSON error's location is a byte offset
+        return "body", _BODY_SENTENCES.get(kind, "The request body is invalid.")
+    field = ".".join(str(part) for part in location)
+    template = _FIELD_SENTENCES.get(kind, "The {field} field is invalid.")
+    return field, template.format(field=field, **context)
+
+
+_BODY_SENTENCES = {
+    "json_invalid": "The request body must be valid JSON.",
+    "model_attributes_type": "The request body must be a JSON object.",
+    "dict_type": "The request body must be a JSON object.",
+    "missing": "The request body is required.",
+}
+
+_FIELD_SENTENCES = {
+    "missing": "The {field} field is required.",
+    "extra_forbidden": "The {field} field is not allowed.",
+    "int_type": "The {field} field must be an integer.",
+    "int_parsing": "The {field} field must be an integer.",
+    "int_from_float": "The {field} field must be an integer.",
+    "string_type": "The {field} field must be a string.",
+    "bool_type": "The {field} field must be true or false.",
+    "bool_parsing": "The {field} field must be true or false.",
+    "greater_than_equal": "The {field} field must be at least {ge}.",
+    "greater_than": "The {field} field must be greater than {gt}.",
+    "less_than_equal": "The {field} field must not be greater than {le}.",
+    "less_than": "The {field} field must be less than {lt}.",
+    "string_too_long": "The {field} field must not be greater than {max_length} characters.",
+    "string_too_short": "The {field} field must be at least {min_length} characters.",
+}

@@ -1,0 +1,62 @@
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager
+
+from salon.db.models import Ambassador, ApiToken
+
+
+async def find_live_token(session: AsyncSession, token_hash: str) -> ApiToken | None:
+    """The unrevoked token with this digest, with its ambassador, in one query."""
+    statement = (
+        select(ApiToken)
+        .join(ApiToken.ambassador)
+        .options(contains_eager(ApiToken.ambassador))
+        .where(ApiToken.token_hash == token_hash, ApiToken.date_revoke.is_(None))
+    )
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def touch_last_action(session: AsyncSession, ambassador: Ambassador, now: datetime) -> None:
+    await session.execute(
+        update(Ambassador)
+        .where(Ambassador.id_ambassador == ambassador.id_ambassador)
+        .values(last_action_date=now)
+        .execution_options(synchronize_session=False)
+    )
+    ambassador.last_action_date = now
+
+
+def add_token(
+    session: AsyncSession, ambassador: Ambassador, token_hash: str, label: str
+) -> ApiToken:
+    token = ApiToken(
+        id_brand=ambassador.id_brand,
+        id_ambassador=ambassador.id_ambassador,
+        token_hash=token_hash,
+        label=label,
+    )
+    session.add(token)
+    return token
+
+
+async def revoke_tokens(
+    session: AsyncSession, now: datetime, *, id_ambassador: int, label: str | None = None
+) -> int:
+    statement = update(ApiToken).where(
+        ApiToken.id_ambassador == id_ambassador, ApiToken.date_revoke.is_(None)
+    )
+    if label is not None:
+        statement = statement.where(ApiToken.label == label)
+    result = await session.execute(statement.values(date_revoke=now))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def revoke_token(session: AsyncSession, token_hash: str, now: datetime) -> bool:
+    result = await session.execute(
+        update(ApiToken)
+        .where(ApiToken.token_hash == token_hash, ApiToken.date_revoke.is_(None))
+        .values(date_revoke=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

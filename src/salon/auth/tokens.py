@@ -1,0 +1,16 @@
+"""Opaque bearer tokens. Only a SHA-256 digest is stored: tokens carry 256 random bits, so a
+slow password hash would add cost without adding safety, and the digest is looked up by index
+(no comparison of secrets in Python, hence nothing to time)."""
+
+import hashlib
+import secrets
+
+TOKEN_PREFIX = "sln_"  # noqa: S105 (a prefix, not a secret)
+
+
+def generate_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,32 @@
+"""The application's error hierarchy. HTTP status codes are attached only where errors are
+rendered (`salon.api.errors`); services and repositories raise these."""
+
+
+class AppError(Exception):
+    pass
+
+
+class Unauthorized(AppError):
+    """No valid credentials."""
+
+
+class Forbidden(AppError):
+    """Authenticated, but not allowed to do this."""
+
+
+class NotFound(AppError):
+    def __init__(self, resource: str) -> None:
+        super().__init__(f"The {resource} does not exist")
+        self.resource = resource
+
+
+class Invalid(AppError):
+    """The request is well-formed but breaks a rule; errors are keyed by the field as sent."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(next(iter(errors.values()))[0])
+        self.errors = errors
+
+    @classmethod
+    def field(cls, name: str, message: str) -> "Invalid":
+        return cls({name: [message]})
