@@ -1,0 +1,41 @@
+"""The ASGI application. Nothing happens at import: `create_app` builds it, the lifespan opens
+the database and the broker."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from salon import __version__
+from salon.api.errors import install_error_handlers
+from salon.api.router import api_router
+from salon.config import Settings
+from salon.db.session import Database
+from salon.realtime.broker import MemoryBroker
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    logging.basicConfig(level=settings.log_level.upper())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.database = Database.connect(settings)
+        app.state.broker = MemoryBroker()
+        try:
+            yield
+        finally:
+            await app.state.broker.close()
+            await app.state.database.dispose()
+
+    app = FastAPI(
+        title="Salon",
+        version=__version__,
+        summary="Chat backend for brand-ambassador commerce chat, with chatroom ratings.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(api_router, prefix=settings.api_prefix)
+    return app

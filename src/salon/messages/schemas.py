@@ -1,0 +1,36 @@
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, Field
+
+from salon.ambassadors.schemas import AmbassadorMicro
+from salon.api.wire import WireDateTime
+from salon.db.models import Message
+from salon.ratings.schemas import RatingOut
+
+TYPE_MESSAGE_DESCRIPTION = (
+    "0: text, 1: picture, 2: rating, 3: product, 4: connection, 5: request, "
+    "6: unavailable, 7: video, 8: email, 9: missed"
+)
+
+
+class MessageOut(BaseModel):
+    id_message: int
+    date_insert: WireDateTime
+    author: AmbassadorMicro
+    content: str
+    type_message: int = Field(ge=0, le=9, description=TYPE_MESSAGE_DESCRIPTION)
+    status_moderation: int
+    rating: RatingOut | None = Field(description="Only for type_message = 2")
+
+    @classmethod
+    def of(cls, message: Message, *, now: datetime, online_window: timedelta) -> "MessageOut":
+        """`message.author` and `message.rating` must be loaded by the query."""
+        return cls(
+            id_message=message.id_message,
+            date_insert=message.date_insert,
+            author=AmbassadorMicro.of(message.author, now=now, online_window=online_window),
+            content=message.content,
+            type_message=message.type_message,
+            status_moderation=message.status_moderation,
+            rating=RatingOut.of(message.rating) if message.rating is not None else None,
+        )

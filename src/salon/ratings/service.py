@@ -1,0 +1,203 @@
+"""The rating lifecycle: request, submit or change, soft delete (docs/decisions.md)."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from salon.chatrooms import repository as chatrooms
+from salon.clock import utcnow
+from salon.config import Settings
+from salon.db.models import Ambassador, Chatroom, ChatroomType, Message, MessageType, Rating
+from salon.errors import Forbidden, Invalid, NotFound
+from salon.messages.schemas import MessageOut
+from salon.ratings import repository
+from salon.ratings.schemas import RatingOut, RatingRequest, RatingSubmission
+from salon.realtime import outbox
+from salon.realtime.events import Event, EventType
+
+PENDING_EXISTS = "A rating request from this rater for this ambassador is already pending."
+
+
+async def request_rating(
+    session: AsyncSession,
+    settings: Settings,
+    caller: Ambassador,
+    id_chatroom: int,
+    body: RatingRequest,
+) -> Message:
+    """Ask `id_user_rater` to rate `id_user_rated` in a chatroom: a pending rating and the
+    `type_message` 2 message that carries it. A `value` sent by the rater rates at once."""
+    chatroom = await chatrooms.get_with_participants(session, id_chatroom, caller.id_brand)
+    if chatroom is None:
+        raise NotFound("chatroom")
+    participants = {p.id_ambassador: p.ambassador for p in chatroom.participants}
+    # Rater and rated are participants, so a caller who is neither a participant nor staff
+    # can never be allowed: refuse before saying anything about the ids.
+    if caller.id_ambassador not in participants and not caller.is_staff:
+        raise Forbidden
+
+    id_rated = body.id_user_rated if body.id_user_rated is not None else caller.id_ambassador
+    id_rater = body.id_user_rater
+    if id_rater is None:
+        id_rater = _other_participant(chatroom, id_rated)
+    _check_rater_and_rated(participants, id_rater, id_rated)
+    assert id_rater is not None
+    if caller.id_ambassador not in (id_rater, id_rated) and not caller.is_staff:
+        raise Forbidden
+    _check_immediate_score(body, caller, id_rater)
+
+    if body.value is None and await repository.has_pending_request(
+        session, id_chatroom=id_chatroom, id_user_rater=id_rater, id_user_rated=id_rated
+    ):
+        raise Invalid.field("id_user_rater", PENDING_EXISTS)
+
+    now = utcnow()
+    author = participants.get(caller.id_ambassador) or participants[id_rated]
+    message = Message(
+        id_brand=chatroom.id_brand,
+        id_chatroom=chatroom.id_chatroom,
+        author=author,
+        type_message=MessageType.RATING,
+        content="",
+        status_moderation=0,
+        active=True,
+        date_insert=now,
+        date_update=now,
+    )
+    rating = Rating(
+        id_brand=chatroom.id_brand,
+        id_chatroom=chatroom.id_chatroom,
+        message=message,
+        id_user_rater=id_rater,
+        id_user_rated=id_rated,
+        value=body.value,
+        content=body.content,
+        date_insert=now,
+        date_update=now,
+        date_rated=now if body.value is not None else None,
+    )
+    chatroom.last_message_date = now
+    try:
+        await repository.add_with_message(session, message, rating)
+    except repository.PendingRequestExists:
+        raise Invalid.field("id_user_rater", PENDING_EXISTS) from None
+
+    recipients = tuple(participants)
+    wire = MessageOut.of(message, now=now, online_window=settings.online_window)
+    _publish(session, EventType.RATING_REQUESTED, rating, recipients, wire.model_dump(mode="json"))
+    if body.value is not None:
+        _publish(session, EventType.RATING_SUBMITTED, rating, recipients, _rating_data(rating))
+    return message
+
+
+async def submit_rating(
+    session: AsyncSession,
+    settings: Settings,
+    caller: Ambassador,
+    id_rating: int,
+    body: RatingSubmission,
+) -> Rating:
+    """The rater gives or changes the score, within the edit window after the first one."""
+    rating = await repository.get_live(session, id_rating, caller.id_brand)
+    if rating is None:
+        raise NotFound("rating")
+    if caller.id_ambassador != rating.id_user_rater:
+        raise Forbidden
+    sent = body.model_fields_set
+    if body.value is None and (rating.is_pending or "value" in sent or "content" not in sent):
+        raise Invalid.field("value", "The value field is required.")
+    now = utcnow()
+    first_submission = rating.date_rated is None
+    if not first_submission and now - rating.date_rated > settings.rating_edit_window:  # type: ignore[operator]
+        days = settings.rating_edit_window_days
+        raise Invalid.field(
+            "rating", f"The rating can no longer be changed: it was submitted over {days} days ago."
+        )
+    if body.value is not None:
+        rating.value = body.value
+    if "content" in sent:
+        rating.content = body.content
+    rating.date_update = now
+    if first_submission:
+        rating.date_rated = now
+    await session.flush()
+    event = EventType.RATING_SUBMITTED if first_submission else EventType.RATING_CHANGED
+    recipients = await chatrooms.participant_ids(session, rating.id_chatroom)
+    _publish(session, event, rating, recipients, _rating_data(rating))
+    return rating
+
+
+async def delete_rating(session: AsyncSession, caller: Ambassador, id_rating: int) -> Rating:
+    """Brand staff soft-delete a rating: it leaves every aggregate and `last_rating`."""
+    rating = await repository.get_live(session, id_rating, caller.id_brand)
+    if rating is None:
+        raise NotFound("rating")
+    if not caller.is_staff:
+        raise Forbidden
+    rating.date_delete = utcnow()
+    await session.flush()
+    recipients = await chatrooms.participant_ids(session, rating.id_chatroom)
+    _publish(session, EventType.RATING_DELETED, rating, recipients, _rating_data(rating))
+    return rating
+
+
+def _other_participant(chatroom: Chatroom, id_rated: int) -> int | None:
+    """In a one-to-one chatroom the rater defaults to whoever is not rated."""
+    ids = [p.id_ambassador for p in chatroom.participants]
+    if chatroom.type_chatroom != ChatroomType.ONE_TO_ONE or len(ids) != 2 or id_rated not in ids:
+        return None
+    return ids[0] if ids[1] == id_rated else ids[1]
+
+
+def _check_rater_and_rated(
+    participants: dict[int, Ambassador], id_rater: int | None, id_rated: int
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if id_rated not in participants:
+        errors["id_user_rated"] = [
+            "The selected id_user_rated is not a participant of this chatroom."
+        ]
+    if id_rater is None:
+        if not errors:
+            errors["id_user_rater"] = [
+                "The id_user_rater field is required unless the chatroom is one-to-one."
+            ]
+    elif id_rater not in participants:
+        errors["id_user_rater"] = [
+            "The selected id_user_rater is not a participant of this chatroom."
+        ]
+    elif id_rater == id_rated:
+        errors["id_user_rater"] = ["The id_user_rater and id_user_rated fields must be different."]
+    if errors:
+        raise Invalid(errors)
+
+
+def _check_immediate_score(body: RatingRequest, caller: Ambassador, id_rater: int) -> None:
+    if body.value is None and body.content is None:
+        return
+    if caller.id_ambassador != id_rater:
+        field = "value" if body.value is not None else "content"
+        raise Invalid.field(field, f"Only the rater (id_user_rater) can send the {field} field.")
+    if body.value is None:
+        raise Invalid.field("value", "The value field is required when content is present.")
+
+
+def _rating_data(rating: Rating) -> dict[str, object]:
+    return RatingOut.of(rating).model_dump(mode="json")
+
+
+def _publish(
+    session: AsyncSession,
+    type_: EventType,
+    rating: Rating,
+    recipients: tuple[int, ...],
+    data: dict[str, object],
+) -> None:
+    outbox.enqueue(
+        session,
+        Event(
+            type=type_,
+            id_brand=rating.id_brand,
+            id_chatroom=rating.id_chatroom,
+            recipients=recipients,
+            data=data,
+        ),
+    )
