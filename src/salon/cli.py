@@ -1,0 +1,197 @@
+"""The `salon` command: serve, migrate, demo data, and brand/ambassador/chatroom/token admin."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import orjson
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from salon.config import Settings
+from salon.db import migrate
+from salon.db.session import Database
+from salon.errors import AppError, Invalid, NotFound
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="Salon: chat backend for brand-ambassador commerce chat.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+brand_app = typer.Typer(help="Brands.", no_args_is_help=True)
+ambassador_app = typer.Typer(help="Ambassadors (people).", no_args_is_help=True)
+chatroom_app = typer.Typer(help="Chatrooms.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(token_app, name="token")
+app.add_typer(brand_app, name="brand")
+app.add_typer(ambassador_app, name="ambassador")
+app.add_typer(chatroom_app, name="chatroom")
+
+
+def in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one committed transaction against SALON_DATABASE_URL."""
+
+    async def run() -> T:
+        database = Database.connect(Settings())
+        try:
+            async with database.sessionmaker() as session:
+                result = await work(session)
+                await session.commit()
+                return result
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(run())
+    except AppError as error:
+        message = str(error) if not isinstance(error, Invalid) else _first(error)
+        typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _first(error: Invalid) -> str:
+    return "; ".join(f"{field}: {m}" for field, ms in error.errors.items() for m in ms)
+
+
+def echo_json(value: object) -> None:
+    typer.echo(orjson.dumps(value).decode())
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+) -> None:
+    """Serve the HTTP API (uvicorn, uvloop, httptools)."""
+    import uvicorn
+
+    settings = Settings()
+    uvicorn.run(
+        "salon.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        log_level=settings.log_level,
+        proxy_headers=True,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Migrate the database to REVISION (default: the newest)."""
+    migrate.upgrade(Settings().database_url, revision)
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument()] = "base") -> None:
+    """Migrate the database down to REVISION (default: empty)."""
+    migrate.downgrade(Settings().database_url, revision)
+
+
+@app.command()
+def demo(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Load the demo brand, people and chatrooms (idempotent) and print fresh demo tokens."""
+    from salon.provisioning.demo import load_demo
+
+    data = in_transaction(load_demo)
+    if as_json:
+        echo_json(data)
+        return
+    typer.echo(f"brand {data['brand']['id_brand']} ({data['brand']['label']})")
+    for person in data["ambassadors"]:
+        typer.echo(
+            f"  ambassador {person['id_ambassador']} {person['firstname']} "
+            f"(status {person['status']}) token {person['token']}"
+        )
+    for chatroom in data["chatrooms"]:
+        typer.echo(f"  chatroom {chatroom['id_chatroom']} between {chatroom['ids_ambassadors']}")
+
+
+@token_app.command("create")
+def token_create(
+    ambassador: Annotated[int, typer.Option(help="The ambassador id")],
+    label: Annotated[str, typer.Option(help="A note to recognise the token")] = "",
+) -> None:
+    """Issue a token for an ambassador; it is printed once and stored hashed."""
+    from salon.auth.service import issue_token
+    from salon.provisioning import repository
+
+    async def work(session: AsyncSession) -> str:
+        person = await repository.get_ambassador(session, ambassador)
+        if person is None:
+            raise NotFound("ambassador")
+        return issue_token(session, person, label)
+
+    typer.echo(in_transaction(work))
+
+
+@token_app.command("revoke")
+def token_revoke(token: Annotated[str, typer.Argument(help="The token to revoke")]) -> None:
+    """Revoke a token at once."""
+    from salon.auth.service import revoke_token
+
+    if not in_transaction(lambda session: revoke_token(session, token)):
+        typer.echo("error: no live token matches", err=True)
+        raise typer.Exit(1)
+
+
+@brand_app.command("create")
+def brand_create(label: Annotated[str, typer.Option(help="Unique brand name")]) -> None:
+    """Create a brand; prints its id."""
+    from salon.provisioning.service import create_brand
+
+    async def work(session: AsyncSession) -> int:
+        return (await create_brand(session, label)).id_brand
+
+    typer.echo(in_transaction(work))
+
+
+@ambassador_app.command("create")
+def ambassador_create(
+    brand: Annotated[int, typer.Option(help="The brand id")],
+    status: Annotated[int, typer.Option(help="Role: 0 ambassador … 5 manager, 7 client, 8 temp")],
+    firstname: Annotated[str, typer.Option()] = "",
+    lastname: Annotated[str, typer.Option()] = "",
+    email: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Create an ambassador (any role); prints its id."""
+    from salon.provisioning.service import create_ambassador
+
+    async def work(session: AsyncSession) -> int:
+        person = await create_ambassador(
+            session, brand, status=status, firstname=firstname, lastname=lastname, email=email
+        )
+        return person.id_ambassador
+
+    typer.echo(in_transaction(work))
+
+
+@chatroom_app.command("create")
+def chatroom_create(
+    ambassador: Annotated[list[int], typer.Option(help="A participant id (repeat, at least 2)")],
+    source: Annotated[
+        int, typer.Option(min=0, max=2, help="0 direct, 1 waiting list, 2 hot list")
+    ] = 0,
+) -> None:
+    """Create a chatroom between ambassadors of one brand; prints its id."""
+    from salon.provisioning import repository
+    from salon.provisioning.service import create_chatroom
+
+    async def work(session: AsyncSession) -> int:
+        members = []
+        for id_ambassador in ambassador:
+            person = await repository.get_ambassador(session, id_ambassador)
+            if person is None:
+                raise NotFound("ambassador")
+            members.append(person)
+        return (await create_chatroom(session, members, source=source)).id_chatroom
+
+    typer.echo(in_transaction(work))

@@ -1,0 +1,92 @@
+"""`salon demo`: a small brand to try the API against. Running it again changes nothing but the
+demo tokens: each run revokes the previous demo tokens and prints fresh ones (tokens are
+stored hashed, so old ones cannot be shown again)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from salon.auth import repository as tokens
+from salon.auth.service import issue_token
+from salon.clock import utcnow
+from salon.db.models import Ambassador, AmbassadorStatus, Chatroom
+from salon.provisioning import repository, service
+
+DEMO_BRAND = "Salon demo"
+DEMO_TOKEN_LABEL = "demo"  # noqa: S105 (a label, not a secret)
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    status: AmbassadorStatus
+    firstname: str
+    lastname: str
+    email: str
+
+
+DEMO_PEOPLE = (
+    DemoPerson(AmbassadorStatus.CLIENT, "Vera", "Visitor", "vera.visitor@demo.salon.invalid"),
+    DemoPerson(AmbassadorStatus.AMBASSADOR, "Ada", "Lovelace", "ada@demo.salon.invalid"),
+    DemoPerson(AmbassadorStatus.AMBASSADOR, "Bruno", "Martin", "bruno@demo.salon.invalid"),
+    DemoPerson(AmbassadorStatus.MANAGER, "Mona", "Manager", "mona.manager@demo.salon.invalid"),
+)
+
+
+async def load_demo(session: AsyncSession) -> dict[str, Any]:
+    """Create (or find) the demo brand, its people and chatrooms; issue demo tokens.
+    Returns what `salon demo --json` prints."""
+    brand = await repository.find_brand(session, DEMO_BRAND)
+    if brand is None:
+        brand = await service.create_brand(session, DEMO_BRAND)
+    people = [await _person(session, brand.id_brand, person) for person in DEMO_PEOPLE]
+    visitor, ambassadors = people[0], people[1:3]
+    chatrooms = [await _chatroom(session, [visitor, ambassador]) for ambassador in ambassadors]
+
+    now = utcnow()
+    issued = []
+    for ambassador in people:
+        await tokens.revoke_tokens(
+            session, now, id_ambassador=ambassador.id_ambassador, label=DEMO_TOKEN_LABEL
+        )
+        issued.append(issue_token(session, ambassador, DEMO_TOKEN_LABEL))
+    await session.flush()
+    return {
+        "brand": {"id_brand": brand.id_brand, "label": brand.label},
+        "ambassadors": [
+            {
+                "id_ambassador": ambassador.id_ambassador,
+                "status": ambassador.status,
+                "firstname": ambassador.firstname,
+                "token": token,
+            }
+            for ambassador, token in zip(people, issued, strict=True)
+        ],
+        "chatrooms": [
+            {
+                "id_chatroom": chatroom.id_chatroom,
+                "ids_ambassadors": [visitor.id_ambassador, ambassador.id_ambassador],
+            }
+            for chatroom, ambassador in zip(chatrooms, ambassadors, strict=True)
+        ],
+    }
+
+
+async def _person(session: AsyncSession, id_brand: int, person: DemoPerson) -> Ambassador:
+    found = await repository.find_ambassador_by_email(session, id_brand, person.email)
+    if found is not None:
+        return found
+    return await service.create_ambassador(
+        session,
+        id_brand,
+        status=person.status,
+        firstname=person.firstname,
+        lastname=person.lastname,
+        email=person.email,
+    )
+
+
+async def _chatroom(session: AsyncSession, members: list[Ambassador]) -> Chatroom:
+    ids = [member.id_ambassador for member in members]
+    found = await repository.find_chatroom_of_exactly(session, members[0].id_brand, ids)
+    return found if found is not None else await service.create_chatroom(session, members)
