@@ -1,0 +1,86 @@
+"""The `salon` command, run in-process against its own SQLite file."""
+
+import asyncio
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from salon.app import create_app
+from salon.cli import app as cli
+from salon.config import Settings
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("SALON_DATABASE_URL", url)
+    result = CliRunner().invoke(cli, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    return url
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_demo_is_idempotent_and_prints_the_documented_object(database_url: str) -> None:
+    first = json.loads(run("demo", "--json"))
+    second = json.loads(run("demo", "--json"))
+
+    assert set(first) == {"brand", "ambassadors", "chatrooms"}
+    assert isinstance(first["brand"]["id_brand"], int)
+    people = first["ambassadors"]
+    assert [p["status"] for p in people] == [7, 0, 0, 5]
+    for person in people:
+        assert set(person) >= {"id_ambassador", "status", "firstname", "token"}
+    visitor, ada, bruno = (p["id_ambassador"] for p in people[:3])
+    assert [c["ids_ambassadors"] for c in first["chatrooms"]] == [[visitor, ada], [visitor, bruno]]
+
+    same_people = [{k: v for k, v in p.items() if k != "token"} for p in second["ambassadors"]]
+    assert same_people == [{k: v for k, v in p.items() if k != "token"} for p in people]
+    assert second["chatrooms"] == first["chatrooms"]
+    assert second["brand"] == first["brand"]
+    assert all(a["token"] != b["token"] for a, b in zip(people, second["ambassadors"], strict=True))
+
+
+async def test_demo_tokens_work_and_a_rerun_revokes_the_previous_ones(database_url: str) -> None:
+    # The CLI runs its own event loop: call it from a thread, as a shell would from outside.
+    old = json.loads(await asyncio.to_thread(run, "demo", "--json"))
+    new = json.loads(await asyncio.to_thread(run, "demo", "--json"))
+    room = new["chatrooms"][0]["id_chatroom"]
+    app = create_app(Settings(database_url=database_url))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://salon.test") as client:
+            for data, status in ((old, 401), (new, 200)):
+                token = data["ambassadors"][1]["token"]
+                response = await client.get(
+                    f"/chat/chatrooms/{room}", headers={"Authorization": f"Bearer {token}"}
+                )
+                assert response.status_code == status
+
+
+def test_admin_commands_build_a_brand_people_a_chatroom_and_tokens(database_url: str) -> None:
+    brand = run("brand", "create", "--label", "Acme").strip()
+    ambassador = run("ambassador", "create", "--brand", brand, "--status", "0", "--firstname", "A")
+    visitor = run("ambassador", "create", "--brand", brand, "--status", "7")
+    chatroom = run(
+        "chatroom", "create", "--ambassador", ambassador.strip(), "--ambassador", visitor.strip()
+    )
+    assert chatroom.strip().isdigit()
+    token = run("token", "create", "--ambassador", ambassador.strip()).strip()
+    assert token.startswith("sln_")
+    run("token", "revoke", token)
+
+    again = CliRunner().invoke(cli, ["token", "revoke", token])
+    assert again.exit_code == 1
+    duplicate = CliRunner().invoke(cli, ["brand", "create", "--label", "Acme"])
+    assert duplicate.exit_code == 1
+    assert "already exists" in duplicate.output
+    missing = CliRunner().invoke(cli, ["token", "create", "--ambassador", "999"])
+    assert missing.exit_code == 1

@@ -1,0 +1,114 @@
+"""Every test talks HTTP to the real app, on a database migrated by Alembic.
+
+Engines: SQLite always; PostgreSQL as well when SALON_TEST_POSTGRES_URL names a server
+(`make test` starts one). SALON_TEST_REQUIRE_POSTGRES=1 turns its absence into a failure.
+"""
+
+import os
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from salon.app import create_app
+from salon.config import Settings
+from salon.db import migrate
+from salon.db.base import Base
+from salon.db.session import Database
+from tests.support import Person, World
+
+POSTGRES_URL = os.environ.get("SALON_TEST_POSTGRES_URL", "")
+REQUIRE_POSTGRES = os.environ.get("SALON_TEST_REQUIRE_POSTGRES") == "1"
+ENGINES = ["sqlite", "postgresql"] if POSTGRES_URL or REQUIRE_POSTGRES else ["sqlite"]
+
+
+def pytest_report_header() -> str:
+    return f"salon engines: {', '.join(ENGINES)}"
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def migrated_url(engine_name: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A fresh database at the newest migration."""
+    if engine_name == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'salon.db'}"
+    else:
+        if not POSTGRES_URL:
+            pytest.fail("SALON_TEST_REQUIRE_POSTGRES=1 but SALON_TEST_POSTGRES_URL is not set")
+        url = POSTGRES_URL
+        migrate.downgrade(url, "base")
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(migrated_url: str) -> Settings:
+    return Settings(database_url=migrated_url, last_action_refresh_seconds=60)
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture(autouse=True)
+async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Each test starts from the migrated, empty schema."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    application: FastAPI = request.getfixturevalue("app")
+    database: Database = application.state.database
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    async with database.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                await connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://salon.test") as http:
+        yield http
+
+
+@pytest.fixture
+def world(app: FastAPI) -> World:
+    return World(app.state.database)
+
+
+@pytest.fixture
+async def brand(world: World) -> int:
+    return await world.brand()
+
+
+@pytest.fixture
+async def visitor(world: World, brand: int) -> Person:
+    return await world.person(brand, status=7)
+
+
+@pytest.fixture
+async def ambassador(world: World, brand: int) -> Person:
+    return await world.person(brand, status=0)
+
+
+@pytest.fixture
+async def manager(world: World, brand: int) -> Person:
+    return await world.person(brand, status=5)
+
+
+@pytest.fixture
+async def chatroom(world: World, visitor: Person, ambassador: Person) -> int:
+    """A one-to-one chatroom between the visitor and the ambassador."""
+    return await world.chatroom(visitor, ambassador)

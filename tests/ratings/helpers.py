@@ -1,0 +1,35 @@
+from typing import Any
+
+import httpx
+
+from tests.support import Person
+
+
+async def ask_rating(
+    client: httpx.AsyncClient, chatroom: int, caller: Person, body: Any = None, **headers: str
+) -> httpx.Response:
+    kwargs: dict[str, Any] = {} if body is None else {"json": body}
+    return await client.post(
+        f"/chat/chatrooms/{chatroom}/ratings", headers=caller.headers | headers, **kwargs
+    )
+
+
+async def submit(
+    client: httpx.AsyncClient, id_rating: int, caller: Person, body: Any
+) -> httpx.Response:
+    return await client.patch(f"/chat/ratings/{id_rating}", headers=caller.headers, json=body)
+
+
+async def last_rating(client: httpx.AsyncClient, chatroom: int, caller: Person) -> Any:
+    response = await client.get(f"/chat/chatrooms/{chatroom}", headers=caller.headers)
+    assert response.status_code == 200, response.text
+    return response.json()["last_rating"]
+
+
+async def pending_request(
+    client: httpx.AsyncClient, chatroom: int, caller: Person, body: Any = None
+) -> int:
+    response = await ask_rating(client, chatroom, caller, body if body is not None else {})
+    assert response.status_code == 201, response.text
+    id_rating: int = response.json()["rating"]["id_rating"]
+    return id_rating

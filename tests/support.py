@@ -1,0 +1,78 @@
+"""Test data, made with the same provisioning code the CLI uses, each call committed."""
+
+import itertools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from salon.auth.service import issue_token, revoke_token
+from salon.db.models import AmbassadorStatus
+from salon.db.session import Database
+from salon.provisioning import repository, service
+
+T = TypeVar("T")
+_labels = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    id_brand: int
+    status: int
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+class World:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def _run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        async with self.database.sessionmaker() as session:
+            result = await work(session)
+            await session.commit()
+            return result
+
+    async def brand(self) -> int:
+        async def work(session: AsyncSession) -> int:
+            return (await service.create_brand(session, f"brand {next(_labels)}")).id_brand
+
+        return await self._run(work)
+
+    async def person(
+        self, id_brand: int, status: int = AmbassadorStatus.AMBASSADOR, *, active: int = 1
+    ) -> Person:
+        async def work(session: AsyncSession) -> Person:
+            n = next(_labels)
+            ambassador = await service.create_ambassador(
+                session,
+                id_brand,
+                status=status,
+                firstname=f"First{n}",
+                lastname=f"Last{n}",
+                email=f"person{n}@example.test",
+                active=active,
+            )
+            token = issue_token(session, ambassador, "test")
+            return Person(ambassador.id_ambassador, id_brand, status, token)
+
+        return await self._run(work)
+
+    async def chatroom(self, *people: Person) -> int:
+        async def work(session: AsyncSession) -> int:
+            members = [await repository.get_ambassador(session, p.id) for p in people]
+            chatroom = await service.create_chatroom(session, [m for m in members if m])
+            return chatroom.id_chatroom
+
+        return await self._run(work)
+
+    async def revoke(self, person: Person) -> None:
+        async def work(session: AsyncSession) -> bool:
+            return await revoke_token(session, person.token)
+
+        assert await self._run(work)
