@@ -9,10 +9,23 @@ class PendingRequestExists(Exception):
     """The database refused a second pending request for the same (chatroom, rater, rated)."""
 
 
-async def get_live(session: AsyncSession, id_rating: int, id_brand: int) -> Rating | None:
-    """A rating of the brand that is not deleted."""
-    statement = select(Rating).where(
-        Rating.id_rating == id_rating, Rating.id_brand == id_brand, Rating.date_delete.is_(None)
+async def get_live_for_update(
+    session: AsyncSession, id_rating: int, id_brand: int
+) -> Rating | None:
+    """A rating of the brand that is not deleted, locked until the transaction ends.
+
+    The lock orders concurrent changes of one rating, so a change's `date_update` (taken after
+    the lock) follows commit order and the latest submission is also the last one written.
+    SQLite has no row locks; its `BEGIN IMMEDIATE` already serialises writers.
+    """
+    statement = (
+        select(Rating)
+        .where(
+            Rating.id_rating == id_rating,
+            Rating.id_brand == id_brand,
+            Rating.date_delete.is_(None),
+        )
+        .with_for_update()
     )
     return (await session.scalars(statement)).one_or_none()
 

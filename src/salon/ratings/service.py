@@ -96,7 +96,7 @@ async def submit_rating(
     body: RatingSubmission,
 ) -> Rating:
     """The rater gives or changes the score, within the edit window after the first one."""
-    rating = await repository.get_live(session, id_rating, caller.id_brand)
+    rating = await repository.get_live_for_update(session, id_rating, caller.id_brand)
     if rating is None:
         raise NotFound("rating")
     if caller.id_ambassador != rating.id_user_rater:
@@ -127,7 +127,7 @@ async def submit_rating(
 
 async def delete_rating(session: AsyncSession, caller: Ambassador, id_rating: int) -> Rating:
     """Brand staff soft-delete a rating: it leaves every aggregate and `last_rating`."""
-    rating = await repository.get_live(session, id_rating, caller.id_brand)
+    rating = await repository.get_live_for_update(session, id_rating, caller.id_brand)
     if rating is None:
         raise NotFound("rating")
     if not caller.is_staff:
