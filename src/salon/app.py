@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from salon import __version__
 from salon.api.errors import install_error_handlers
+from salon.api.health import router as health_router
 from salon.api.router import api_router
 from salon.config import Settings
 from salon.db.session import Database
@@ -38,4 +39,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(api_router, prefix=settings.api_prefix)
+    app.include_router(health_router)
     return app

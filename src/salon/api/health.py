@@ -1,0 +1,17 @@
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from salon.api.deps import SessionDep
+from salon.db.health import ping
+
+router = APIRouter(tags=["operations"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+@router.get("/health", summary="Liveness and database check (no authentication)")
+async def health(session: SessionDep) -> Health:
+    await ping(session)
+    return Health(status="ok")
