@@ -25,8 +25,8 @@ serve: install ## Migrate ./var/salon.db, load demo data (tokens in var/demo.jso
 	@echo "Try the README's curl example. API docs: http://$(HOST):$(PORT)/docs"
 	$(SALON) serve --host $(HOST) --port $(PORT)
 
-test: install ## Run the whole test suite
-	$(UV) run --frozen pytest
+test: install ## Run the whole suite on SQLite and on a throwaway PostgreSQL (plus Redis)
+	scripts/run-tests $(UV) run --frozen pytest $(PYTEST_ARGS)
 
 lint: install ## ruff (lint + format check) and mypy
 	$(UV) run --frozen ruff check src tests
