@@ -33,3 +33,6 @@ async def pending_request(
     assert response.status_code == 201, response.text
     id_rating: int = response.json()["rating"]["id_rating"]
     return id_rating
+
+
+PENDING_EXISTS = "A rating request from this rater for this ambassador is already pending."

@@ -1,0 +1,217 @@
+"""A real `salon serve --workers 2` under parallel clients: the rating rules hold across
+processes and connections (on PostgreSQL: row locks and the partial unique index)."""
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from salon.clock import format_wire_datetime
+from salon.config import Settings
+from salon.db.models import Message, MessageType, Rating
+from tests.ratings.helpers import PENDING_EXISTS
+from tests.support import Person, World
+
+WORKERS = 2
+CHATROOMS = 5
+AMBASSADORS = 4
+COPIES = 10  # concurrent identical requests per (chatroom, rater, rated)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def served(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = free_port()
+    env = os.environ | {"SALON_DATABASE_URL": settings.database_url, "SALON_LOG_LEVEL": "warning"}
+    command = [
+        sys.executable,
+        "-m",
+        "salon",
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(WORKERS),
+    ]
+    process = subprocess.Popen(command, env=env)  # noqa: S603
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, "salon serve exited"
+            assert time.monotonic() < deadline, "salon serve did not become healthy"
+            time.sleep(0.2)
+        yield base_url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+async def http(served: tuple[str, subprocess.Popen[bytes]]) -> AsyncIterator[httpx.AsyncClient]:
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=served[0], limits=limits, timeout=60) as client:
+        yield client
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_serve_runs_the_requested_worker_processes(
+    served: tuple[str, subprocess.Popen[bytes]],
+) -> None:
+    base_url, process = served
+    workers = [pid for pid in children(process.pid) if b"spawn_main" in cmdline(pid)]
+    assert len(workers) == WORKERS
+    assert httpx.get(f"{base_url}/health").json() == {"status": "ok"}
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+async def test_parallel_requests_and_submissions_lose_and_duplicate_nothing(
+    app: FastAPI, http: httpx.AsyncClient, world: World, brand: int, visitor: Person
+) -> None:
+    ambassadors = [await world.person(brand, status=0) for _ in range(AMBASSADORS)]
+    rooms = [await world.chatroom(visitor, *ambassadors) for _ in range(CHATROOMS)]
+
+    async def ask(room: int, rated: Person) -> httpx.Response:
+        return await http.post(
+            f"/chat/chatrooms/{room}/ratings",
+            headers=rated.headers,
+            json={"id_user_rater": visitor.id},
+        )
+
+    async def rate(id_rating: int, value: int, comment: str) -> httpx.Response:
+        return await http.patch(
+            f"/chat/ratings/{id_rating}",
+            headers=visitor.headers,
+            json={"value": value, "content": comment},
+        )
+
+    # Round 1: 200 concurrent requests, ten copies of each of the 20 (chatroom, rated) pairs.
+    pairs = [(room, rated) for room in rooms for rated in ambassadors]
+    first = await asyncio.gather(
+        *(ask(room, rated) for room, rated in pairs for _ in range(COPIES))
+    )
+    assert Counter(r.status_code for r in first) == {201: 20, 422: 180}
+    refused = [r.json()["errors"] for r in first if r.status_code == 422]
+    assert all(errors == {"id_user_rater": [PENDING_EXISTS]} for errors in refused)
+    ratings = [r.json()["rating"] for r in first if r.status_code == 201]
+    await assert_one_message_per_rating_and_pending(app, expected_ratings=20, expected_pending=20)
+
+    # Round 2: 160 submissions (eight per rating) racing 40 new requests (two per pair).
+    submissions = [
+        rate(r["id_rating"], k % 6, f"{r['id_rating']}-{k}") for r in ratings for k in range(8)
+    ]
+    again = [ask(room, rated) for room, rated in pairs for _ in range(2)]
+    results = await asyncio.gather(*submissions, *again)
+    submitted, asked = results[: len(submissions)], results[len(submissions) :]
+    assert Counter(r.status_code for r in submitted) == {200: 160}
+    # A new request succeeds only once its pair's previous one was answered; never twice.
+    assert set(Counter(r.status_code for r in asked)) <= {201, 422}
+    new_pending = sum(r.status_code == 201 for r in asked)
+    await assert_one_message_per_rating_and_pending(
+        app, expected_ratings=20 + new_pending, expected_pending=new_pending
+    )
+
+    # Every rating holds its latest submission; every chatroom shows its latest one.
+    latest: dict[int, dict[str, Any]] = {}
+    for body in (r.json() for r in submitted):
+        kept = latest.get(body["id_rating"])
+        if kept is None or order(body) > order(kept):
+            latest[body["id_rating"]] = body
+    stored = await stored_ratings(app)
+    for id_rating, body in latest.items():
+        assert stored[id_rating][1:] == (body["value"], body["content"], body["date_update"])
+
+    for room in rooms:
+        expected = max((b for i, b in latest.items() if stored[i][0] == room), key=order)
+        response = await http.get(f"/chat/chatrooms/{room}", headers=visitor.headers)
+        assert response.json()["last_rating"] == {
+            "value": expected["value"],
+            "comment": expected["content"],
+        }
+
+
+def order(rating: dict[str, Any]) -> tuple[str, int]:
+    """The latest submission: by date_update, then by id (the wire dates sort as text)."""
+    return rating["date_update"], rating["id_rating"]
+
+
+async def stored_ratings(app: FastAPI) -> dict[int, tuple[int, int | None, str | None, str]]:
+    """id_rating -> (id_chatroom, value, content, date_update on the wire)."""
+    async with app.state.database.sessionmaker() as session:
+        rows = (await session.scalars(select(Rating))).all()
+    return {
+        row.id_rating: (
+            row.id_chatroom,
+            row.value,
+            row.content,
+            format_wire_datetime(row.date_update),
+        )
+        for row in rows
+    }
+
+
+async def assert_one_message_per_rating_and_pending(
+    app: FastAPI, *, expected_ratings: int, expected_pending: int
+) -> None:
+    async with app.state.database.sessionmaker() as session:
+        ratings = await session.scalar(select(func.count()).select_from(Rating))
+        messages = await session.scalar(
+            select(func.count())
+            .select_from(Message)
+            .where(Message.type_message == MessageType.RATING)
+        )
+        joined = await session.scalar(
+            select(func.count())
+            .select_from(Rating)
+            .join(Message, Message.id_message == Rating.id_message)
+            .where(Message.id_chatroom == Rating.id_chatroom)
+        )
+        pending_pairs = (
+            await session.execute(
+                select(Rating.id_chatroom, Rating.id_user_rater, Rating.id_user_rated, func.count())
+                .where(Rating.value.is_(None), Rating.date_delete.is_(None))
+                .group_by(Rating.id_chatroom, Rating.id_user_rater, Rating.id_user_rated)
+            )
+        ).all()
+    assert ratings == messages == joined == expected_ratings
+    assert len(pending_pairs) == expected_pending
+    assert all(count == 1 for *_, count in pending_pairs)
