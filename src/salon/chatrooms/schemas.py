@@ -1,6 +1,6 @@
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from salon.ambassadors.schemas import AmbassadorMicro
 from salon.api.wire import Int32, WireDateTime
@@ -9,6 +9,8 @@ from salon.db.models import Chatroom, ChatroomParticipant, Rating
 
 class ChatroomPivot(BaseModel):
     """One participant's own state in the chatroom."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id_chatroom: Int32
     id_ambassador: Int32
@@ -70,12 +72,5 @@ def _member(
     participant: ChatroomParticipant, now: datetime, online_window: timedelta
 ) -> ChatroomMember:
     micro = AmbassadorMicro.of(participant.ambassador, now=now, online_window=online_window)
-    pivot = ChatroomPivot(
-        id_chatroom=participant.id_chatroom,
-        id_ambassador=participant.id_ambassador,
-        last_read_message=participant.last_read_message,
-        is_blocked=participant.is_blocked,
-        archived=participant.archived,
-        flag=participant.flag,
-    )
+    pivot = ChatroomPivot.model_validate(participant)
     return ChatroomMember(**micro.model_dump(), chatroom_pivot_data=[pivot])

@@ -52,6 +52,10 @@ class RatingSubmission(BaseModel):
 
 
 class RatingOut(BaseModel):
+    """A rating on the wire, read straight from the model's attributes."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id_rating: int
     date_insert: WireDateTime
     date_update: WireDateTime
@@ -63,13 +67,4 @@ class RatingOut(BaseModel):
 
     @classmethod
     def of(cls, rating: Rating) -> "RatingOut":
-        return cls(
-            id_rating=rating.id_rating,
-            date_insert=rating.date_insert,
-            date_update=rating.date_update,
-            date_delete=rating.date_delete,
-            value=rating.value,
-            content=rating.content,
-            id_user_rater=rating.id_user_rater,
-            id_user_rated=rating.id_user_rated,
-        )
+        return cls.model_validate(rating)

@@ -106,7 +106,7 @@ async def submit_rating(
         raise Invalid.field("value", "The value field is required.")
     now = utcnow()
     first_submission = rating.date_rated is None
-    if not first_submission and now - rating.date_rated > settings.rating_edit_window:  # type: ignore[operator]
+    if rating.date_rated is not None and now - rating.date_rated > settings.rating_edit_window:
         days = settings.rating_edit_window_days
         raise Invalid.field(
             "rating", f"The rating can no longer be changed: it was submitted over {days} days ago."
