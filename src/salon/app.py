@@ -13,6 +13,7 @@ from salon.api.health import router as health_router
 from salon.api.router import api_router
 from salon.config import Settings
 from salon.db.session import Database
+from salon.ratelimit import RateLimiter
 from salon.realtime.broker import MemoryBroker
 
 
@@ -24,6 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.database = Database.connect(settings)
         app.state.broker = MemoryBroker()
+        app.state.rate_limiter = RateLimiter(settings.redis_url)
         try:
             yield
         finally:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from salon.config import Settings
 from salon.db import migrate
+from salon.db.models import Ambassador
 from salon.db.session import Database
 from salon.errors import AppError, Invalid, NotFound
 
@@ -23,11 +24,13 @@ token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 brand_app = typer.Typer(help="Brands.", no_args_is_help=True)
 ambassador_app = typer.Typer(help="Ambassadors (people).", no_args_is_help=True)
 chatroom_app = typer.Typer(help="Chatrooms.", no_args_is_help=True)
+tag_app = typer.Typer(help="Brand tags: groups of ambassadors.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(brand_app, name="brand")
 app.add_typer(ambassador_app, name="ambassador")
 app.add_typer(chatroom_app, name="chatroom")
+app.add_typer(tag_app, name="tag")
 
 
 def in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -144,12 +147,17 @@ def token_revoke(token: Annotated[str, typer.Argument(help="The token to revoke"
 
 
 @brand_app.command("create")
-def brand_create(label: Annotated[str, typer.Option(help="Unique brand name")]) -> None:
+def brand_create(
+    label: Annotated[str, typer.Option(help="Unique brand name")],
+    domain: Annotated[
+        str | None, typer.Option(help="The shop's domain (X-Popsell-Domain on /auth/*)")
+    ] = None,
+) -> None:
     """Create a brand; prints its id."""
     from salon.provisioning.service import create_brand
 
     async def work(session: AsyncSession) -> int:
-        return (await create_brand(session, label)).id_brand
+        return (await create_brand(session, label, domain)).id_brand
 
     typer.echo(in_transaction(work))
 
@@ -161,14 +169,20 @@ def ambassador_create(
     firstname: Annotated[str, typer.Option()] = "",
     lastname: Annotated[str, typer.Option()] = "",
     email: Annotated[str | None, typer.Option()] = None,
+    password: Annotated[
+        str | None, typer.Option(help="Enables POST /auth/login (prefer `ambassador password`)")
+    ] = None,
 ) -> None:
     """Create an ambassador (any role); prints its id."""
+    from salon.auth.service import set_password
     from salon.provisioning.service import create_ambassador
 
     async def work(session: AsyncSession) -> int:
         person = await create_ambassador(
             session, brand, status=status, firstname=firstname, lastname=lastname, email=email
         )
+        if password:
+            await set_password(session, person, password)
         return person.id_ambassador
 
     typer.echo(in_transaction(work))
@@ -195,3 +209,66 @@ def chatroom_create(
         return (await create_chatroom(session, members, source=source)).id_chatroom
 
     typer.echo(in_transaction(work))
+
+
+async def _ambassador(session: AsyncSession, id_ambassador: int) -> Ambassador:
+    from salon.provisioning import repository
+
+    person = await repository.get_ambassador(session, id_ambassador)
+    if person is None:
+        raise NotFound("ambassador")
+    return person
+
+
+@ambassador_app.command("password")
+def ambassador_password(
+    ambassador: Annotated[int, typer.Option(help="The ambassador id")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Set the password used by POST /auth/login (asked for when not given)."""
+    from salon.auth.service import set_password
+
+    async def work(session: AsyncSession) -> None:
+        await set_password(session, await _ambassador(session, ambassador), password)
+
+    in_transaction(work)
+
+
+@ambassador_app.command("api-key")
+def ambassador_api_key(ambassador: Annotated[int, typer.Option(help="The ambassador id")]) -> None:
+    """Issue a new API key (the previous one stops working); printed once."""
+    from salon.auth.service import set_api_key
+
+    async def work(session: AsyncSession) -> str:
+        return await set_api_key(session, await _ambassador(session, ambassador))
+
+    typer.echo(in_transaction(work))
+
+
+@tag_app.command("create")
+def tag_create(
+    brand: Annotated[int, typer.Option(help="The brand id")],
+    name: Annotated[str, typer.Option(help="Unique within the brand")],
+) -> None:
+    """Create a brand tag; prints its id."""
+    from salon.provisioning.service import create_brand_tag
+
+    async def work(session: AsyncSession) -> int:
+        return (await create_brand_tag(session, brand, name)).id_brand_tag
+
+    typer.echo(in_transaction(work))
+
+
+@tag_app.command("add")
+def tag_add(
+    tag: Annotated[int, typer.Option(help="The brand tag id")],
+    ambassador: Annotated[list[int], typer.Option(help="An ambassador id (repeat)")],
+) -> None:
+    """Add ambassadors of the tag's brand to it (already members are left as they are)."""
+    from salon.provisioning.service import add_tag_member
+
+    async def work(session: AsyncSession) -> None:
+        for id_ambassador in ambassador:
+            await add_tag_member(session, tag, id_ambassador)
+
+    in_transaction(work)

@@ -25,6 +25,12 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout_seconds: float = Field(default=30.0, gt=0)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    redis_url: str | None = Field(
+        default=None, description="redis://host:6379/0: shared rate limits (and, later, events)"
+    )
+    login_max_failures: int = Field(default=5, ge=1, description="per email, per window")
+    login_failure_window_seconds: int = Field(default=900, ge=1)
+    login_attempts_per_ip_per_minute: int = Field(default=30, ge=1)
     log_level: str = "info"
 
     @property

@@ -7,7 +7,12 @@ class AppError(Exception):
 
 
 class Unauthorized(AppError):
-    """No valid credentials."""
+    """No valid credentials. `message` replaces the standard sentence where the documented
+    API has another one (login: "Invalid email or password")."""
+
+    def __init__(self, message: str = "Unauthorized.") -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class Forbidden(AppError):
@@ -30,3 +35,9 @@ class Invalid(AppError):
     @classmethod
     def field(cls, name: str, message: str) -> "Invalid":
         return cls({name: [message]})
+
+
+class TooManyRequests(AppError):
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"retry after {retry_after_seconds} s")
+        self.retry_after_seconds = retry_after_seconds

@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from salon.api.wire import Int32, WireDateTime
 from salon.db.models import Ambassador
@@ -27,19 +28,64 @@ class AmbassadorMicro(BaseModel):
     def of(
         cls, ambassador: Ambassador, *, now: datetime, online_window: timedelta
     ) -> "AmbassadorMicro":
-        last_action = ambassador.last_action_date
+        return cls(**micro_fields(ambassador, now, online_window))
+
+
+def micro_fields(ambassador: Ambassador, now: datetime, online_window: timedelta) -> dict[str, Any]:
+    """The micro ambassador's fields, for it and for the schemas that extend it."""
+    last_action = ambassador.last_action_date
+    return {
+        "id_ambassador": ambassador.id_ambassador,
+        "image": ambassador.image,
+        "firstname": ambassador.firstname,
+        "lastname": ambassador.lastname,
+        "username": ambassador.username,
+        "email": ambassador.email,
+        "email_tmp": ambassador.email_tmp,
+        "active": ambassador.active,
+        "status": ambassador.status,
+        "online": last_action is not None and now - last_action < online_window,
+        "last_action_date": last_action,
+        "customer_id": ambassador.customer_id,
+        "anonymized": ambassador.anonymized,
+    }
+
+
+class AmbassadorFull(AmbassadorMicro):
+    """The connected person, as `/auth/login` returns it."""
+
+    id_brand: int
+    date_insert: WireDateTime
+    date_update: WireDateTime
+
+    @classmethod
+    def of_full(
+        cls, ambassador: Ambassador, *, now: datetime, online_window: timedelta
+    ) -> "AmbassadorFull":
         return cls(
-            id_ambassador=ambassador.id_ambassador,
-            image=ambassador.image,
-            firstname=ambassador.firstname,
-            lastname=ambassador.lastname,
-            username=ambassador.username,
-            email=ambassador.email,
-            email_tmp=ambassador.email_tmp,
-            active=ambassador.active,
-            status=ambassador.status,
-            online=last_action is not None and now - last_action < online_window,
-            last_action_date=last_action,
-            customer_id=ambassador.customer_id,
-            anonymized=ambassador.anonymized,
+            **micro_fields(ambassador, now, online_window),
+            id_brand=ambassador.id_brand,
+            date_insert=ambassador.date_insert,
+            date_update=ambassador.date_update,
         )
+
+
+class AmbassadorUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email_tmp: EmailStr | None = Field(description="null clears it")
+
+
+class ShopCustomerRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email_tmp: EmailStr
+    firstname: Annotated[str, Field(strict=True, max_length=255)] = ""
+    lastname: Annotated[str, Field(strict=True, max_length=255)] = ""
+
+
+class ShopCustomerOut(AmbassadorMicro):
+    api_key: str | None = Field(
+        default=None,
+        description="Only when the customer was just created: exchange it at POST /auth/token",
+    )

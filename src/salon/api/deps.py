@@ -12,6 +12,7 @@ from salon.auth import service as auth
 from salon.config import Settings
 from salon.db.models import Ambassador
 from salon.db.session import Database
+from salon.ratelimit import RateLimiter
 from salon.realtime import outbox
 from salon.realtime.broker import Broker
 
@@ -40,13 +41,13 @@ def _settings(request: Request) -> Settings:
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
-_bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer <token>`")
+bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer <token>`")
 
 
 async def _current_ambassador(
     session: SessionDep,
     settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     x_popsell_brand: Annotated[
         str | None,
         Header(
@@ -60,6 +61,14 @@ async def _current_ambassador(
 
 
 CurrentAmbassador = Annotated[Ambassador, Depends(_current_ambassador)]
+
+
+def _rate_limiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.rate_limiter
+    return limiter
+
+
+RateLimiterDep = Annotated[RateLimiter, Depends(_rate_limiter)]
 
 
 def id_path(description: str) -> object:

@@ -11,12 +11,13 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from salon.errors import AppError, Forbidden, Invalid, NotFound, Unauthorized
+from salon.errors import AppError, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
 
 log = logging.getLogger(__name__)
 
 UNAUTHORIZED = "Unauthorized."
 FORBIDDEN = "Forbidden - You don't have permission to access this route"
+TOO_MANY = "Too Many Requests."
 
 
 class MessageBody(BaseModel):
@@ -28,15 +29,21 @@ class ValidationBody(BaseModel):
     errors: dict[str, list[str]]
 
 
-def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` entries for the documented error statuses."""
+def error_responses(
+    *statuses: int, also: dict[int | str, dict[str, Any]] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for the documented error statuses (and `also`)."""
     described = {
         401: (MessageBody, UNAUTHORIZED),
         403: (MessageBody, FORBIDDEN),
         404: (MessageBody, "Not found"),
         422: (ValidationBody, "Unprocessable Content"),
+        429: (MessageBody, TOO_MANY + " Retry after the seconds in the Retry-After header."),
     }
-    return {s: {"model": described[s][0], "description": described[s][1]} for s in statuses}
+    entries: dict[int | str, dict[str, Any]] = {
+        s: {"model": described[s][0], "description": described[s][1]} for s in statuses
+    }
+    return entries | (also or {})
 
 
 def json_response(
@@ -57,14 +64,16 @@ def validation_response(errors: dict[str, list[str]]) -> Response:
 
 def _render_app_error(_: Request, error: Exception) -> Response:
     match error:
-        case Unauthorized():
-            return json_response(401, {"message": UNAUTHORIZED}, {"WWW-Authenticate": "Bearer"})
+        case Unauthorized(message=message):
+            return json_response(401, {"message": message}, {"WWW-Authenticate": "Bearer"})
         case Forbidden():
             return json_response(403, {"message": FORBIDDEN})
         case NotFound(resource=resource):
             return json_response(404, {"message": f"Not found - The {resource} does not exist"})
         case Invalid(errors=errors):
             return validation_response(errors)
+        case TooManyRequests(retry_after_seconds=seconds):
+            return json_response(429, {"message": TOO_MANY}, {"Retry-After": str(seconds)})
     raise error
 
 
@@ -130,4 +139,13 @@ _FIELD_SENTENCES = {
     "less_than": "The {field} field must be less than {lt}.",
     "string_too_long": "The {field} field must not be greater than {max_length} characters.",
     "string_too_short": "The {field} field must be at least {min_length} characters.",
+    "literal_error": "The selected {field} is invalid.",
+    "enum": "The selected {field} is invalid.",
+    "value_error": "The {field} field is invalid.",
+    "datetime_from_date_parsing": "The {field} field must be a date.",
+    "datetime_parsing": "The {field} field must be a date.",
+    "datetime_type": "The {field} field must be a date.",
+    "list_type": "The {field} field must be an array.",
+    "too_short": "The {field} field must have at least {min_length} items.",
+    "too_long": "The {field} field must not have more than {max_length} items.",
 }

@@ -1,8 +1,11 @@
 from fastapi import APIRouter
 
+from salon.ambassadors.router import router as ambassadors
+from salon.auth.router import router as auth
 from salon.chatrooms.router import router as chatrooms
+from salon.messages.router import router as messages
 from salon.ratings.router import router as ratings
 
 api_router = APIRouter()
-api_router.include_router(chatrooms)
-api_router.include_router(ratings)
+for router in (auth, ambassadors, chatrooms, messages, ratings):
+    api_router.include_router(router)

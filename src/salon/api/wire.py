@@ -1,6 +1,6 @@
 """Wire types shared by every schema: dates, int32 ids, and the strict input integers."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from pydantic import Field, PlainSerializer, WithJsonSchema
@@ -20,3 +20,10 @@ Int32 = Annotated[int, WithJsonSchema({"type": "integer", "format": "int32"})]
 
 InputId = Annotated[int, Field(strict=True, ge=1, le=INT32_MAX)]
 """An id sent by a client: a JSON integer (not a string, float or boolean) in the int32 range."""
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """A date-time from a query string: without a zone it is taken as UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)

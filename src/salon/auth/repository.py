@@ -4,7 +4,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
-from salon.db.models import Ambassador, ApiToken
+from salon.db.models import Ambassador, ApiToken, Brand
 
 
 async def find_live_token(session: AsyncSession, token_hash: str) -> ApiToken | None:
@@ -60,3 +60,20 @@ async def revoke_token(session: AsyncSession, token_hash: str, now: datetime) ->
         .values(date_revoke=now)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def find_brand_by_domain(session: AsyncSession, domain: str) -> Brand | None:
+    statement = select(Brand).where(Brand.domain == domain.strip().lower())
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def find_by_email(session: AsyncSession, id_brand: int, email: str) -> Ambassador | None:
+    statement = select(Ambassador).where(
+        Ambassador.id_brand == id_brand, Ambassador.email == email.strip().lower()
+    )
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def find_by_api_key(session: AsyncSession, api_key_hash: str) -> Ambassador | None:
+    statement = select(Ambassador).where(Ambassador.api_key_hash == api_key_hash)
+    return (await session.scalars(statement)).one_or_none()

@@ -1,13 +1,17 @@
+from dataclasses import dataclass
 from datetime import timedelta
 
+from limits import RateLimitItem, RateLimitItemPerMinute, RateLimitItemPerSecond
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salon.auth import repository
-from salon.auth.tokens import generate_token, hash_token
+from salon.auth.passwords import hash_password, verify_password
+from salon.auth.tokens import generate_api_key, generate_token, hash_token
 from salon.clock import utcnow
 from salon.config import Settings
-from salon.db.models import Ambassador
+from salon.db.models import Ambassador, AmbassadorStatus
 from salon.errors import Forbidden, Unauthorized
+from salon.ratelimit import RateLimiter
 
 
 async def authenticate(
@@ -43,3 +47,94 @@ def issue_token(session: AsyncSession, ambassador: Ambassador, label: str = "") 
 
 async def revoke_token(session: AsyncSession, token: str) -> bool:
     return await repository.revoke_token(session, hash_token(token), utcnow())
+
+
+INVALID_LOGIN = "Invalid email or password"
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    per_email: RateLimitItem
+    per_ip: RateLimitItem
+
+    @classmethod
+    def of(cls, settings: Settings) -> "LoginLimits":
+        return cls(
+            per_email=RateLimitItemPerSecond(
+                settings.login_max_failures, settings.login_failure_window_seconds
+            ),
+            per_ip=RateLimitItemPerMinute(settings.login_attempts_per_ip_per_minute),
+        )
+
+
+async def login(
+    session: AsyncSession,
+    limiter: RateLimiter,
+    settings: Settings,
+    *,
+    domain: str | None,
+    email: str,
+    password: str,
+    client_ip: str,
+) -> tuple[str, Ambassador]:
+    """A new token for the person with this email and password in the brand of `domain`.
+
+    Brute force is refused, not just slowed: each address may try
+    `login_attempts_per_ip_per_minute` times a minute, and each email may fail
+    `login_max_failures` times per `login_failure_window_seconds` (429 with Retry-After)."""
+    limits = LoginLimits.of(settings)
+    await limiter.ensure_allowed(limits.per_ip, "login-ip", client_ip)
+    await limiter.hit(limits.per_ip, "login-ip", client_ip)
+    brand = await repository.find_brand_by_domain(session, domain) if domain else None
+    email_key = (str(brand.id_brand if brand else 0), email.strip().lower())
+    await limiter.ensure_allowed(limits.per_email, "login-email", *email_key)
+
+    ambassador = await repository.find_by_email(session, brand.id_brand, email) if brand else None
+    hashed = ambassador.password_hash if ambassador is not None else None
+    if not await verify_password(password, hashed) or ambassador is None or ambassador.active < 0:
+        await limiter.hit(limits.per_email, "login-email", *email_key)
+        raise Unauthorized(INVALID_LOGIN)
+    await repository.touch_last_action(session, ambassador, utcnow())
+    return issue_token(session, ambassador, "login"), ambassador
+
+
+async def exchange_api_key(session: AsyncSession, api_key: str) -> str:
+    ambassador = await repository.find_by_api_key(session, hash_token(api_key))
+    if ambassador is None or ambassador.active < 0:
+        raise Unauthorized
+    return issue_token(session, ambassador, "api-key")
+
+
+async def create_guest(
+    session: AsyncSession,
+    limiter: RateLimiter,
+    settings: Settings,
+    domain: str | None,
+    client_ip: str,
+) -> str:
+    """A temporary visitor (status 8) of the brand of `domain`, and its token."""
+    per_ip = RateLimitItemPerMinute(settings.login_attempts_per_ip_per_minute)
+    await limiter.ensure_allowed(per_ip, "guest-ip", client_ip)
+    await limiter.hit(per_ip, "guest-ip", client_ip)
+    brand = await repository.find_brand_by_domain(session, domain) if domain else None
+    if brand is None:
+        raise Unauthorized
+    guest = Ambassador(
+        id_brand=brand.id_brand, status=AmbassadorStatus.TEMP, active=1, anonymized=False
+    )
+    session.add(guest)
+    await session.flush()
+    return issue_token(session, guest, "guest")
+
+
+async def set_api_key(session: AsyncSession, ambassador: Ambassador) -> str:
+    """Give `ambassador` a new API key (the previous one stops working); shown once."""
+    api_key = generate_api_key()
+    ambassador.api_key_hash = hash_token(api_key)
+    await session.flush()
+    return api_key
+
+
+async def set_password(session: AsyncSession, ambassador: Ambassador, password: str) -> None:
+    ambassador.password_hash = await hash_password(password)
+    await session.flush()

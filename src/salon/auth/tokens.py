@@ -6,10 +6,16 @@ import hashlib
 import secrets
 
 TOKEN_PREFIX = "sln_"  # noqa: S105 (a prefix, not a secret)
+API_KEY_PREFIX = "slk_"
 
 
 def generate_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def generate_api_key() -> str:
+    """An API key is exchanged for tokens (POST /auth/token); stored hashed like them."""
+    return API_KEY_PREFIX + secrets.token_urlsafe(32)
 
 
 def hash_token(token: str) -> str:

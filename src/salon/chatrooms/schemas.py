@@ -1,10 +1,12 @@
 from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from salon.ambassadors.schemas import AmbassadorMicro
-from salon.api.wire import Int32, WireDateTime
-from salon.db.models import Chatroom, ChatroomParticipant, Rating
+from salon.ambassadors.schemas import AmbassadorMicro, micro_fields
+from salon.api.wire import InputId, Int32, WireDateTime
+from salon.db.models import Chatroom, ChatroomParticipant, Message, Rating
+from salon.messages.schemas import MessageOut
 
 
 class ChatroomPivot(BaseModel):
@@ -52,25 +54,91 @@ class ChatroomOut(BaseModel):
         now: datetime,
         online_window: timedelta,
     ) -> "ChatroomOut":
+        return cls(**chatroom_fields(chatroom, last_rating, now, online_window))
+
+
+class ChatroomListItem(ChatroomOut):
+    last_message: MessageOut | None
+
+    @classmethod
+    def of_listed(
+        cls,
+        chatroom: Chatroom,
+        last_rating: Rating | None,
+        last_message: Message | None,
+        *,
+        now: datetime,
+        online_window: timedelta,
+    ) -> "ChatroomListItem":
         return cls(
-            id_chatroom=chatroom.id_chatroom,
-            ambassadors=[_member(p, now, online_window) for p in chatroom.participants],
-            date_insert=chatroom.date_insert,
-            last_message_date=chatroom.last_message_date,
-            type_chatroom=chatroom.type_chatroom,
-            type_discussion=chatroom.type_discussion,
-            source=chatroom.source,
-            last_rating=(
-                LastRating(value=last_rating.value, comment=last_rating.content)
-                if last_rating is not None and last_rating.value is not None
+            **chatroom_fields(chatroom, last_rating, now, online_window),
+            last_message=(
+                MessageOut.of(last_message, now=now, online_window=online_window)
+                if last_message is not None
                 else None
             ),
         )
 
 
+def chatroom_fields(
+    chatroom: Chatroom, last_rating: Rating | None, now: datetime, online_window: timedelta
+) -> dict[str, Any]:
+    """`chatroom.participants` (with their ambassadors) must be loaded by the query."""
+    return {
+        "id_chatroom": chatroom.id_chatroom,
+        "ambassadors": [_member(p, now, online_window) for p in chatroom.participants],
+        "date_insert": chatroom.date_insert,
+        "last_message_date": chatroom.last_message_date,
+        "type_chatroom": chatroom.type_chatroom,
+        "type_discussion": chatroom.type_discussion,
+        "source": chatroom.source,
+        "last_rating": (
+            LastRating(value=last_rating.value, comment=last_rating.content)
+            if last_rating is not None and last_rating.value is not None
+            else None
+        ),
+    }
+
+
 def _member(
     participant: ChatroomParticipant, now: datetime, online_window: timedelta
 ) -> ChatroomMember:
-    micro = AmbassadorMicro.of(participant.ambassador, now=now, online_window=online_window)
-    pivot = ChatroomPivot.model_validate(participant)
-    return ChatroomMember(**micro.model_dump(), chatroom_pivot_data=[pivot])
+    return ChatroomMember(
+        **micro_fields(participant.ambassador, now, online_window),
+        chatroom_pivot_data=[ChatroomPivot.model_validate(participant)],
+    )
+
+
+class ChatroomCreate(BaseModel):
+    """Exactly one of `ids_ambassadors` (two people) or `id_brand_tag` (a group)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"ids_ambassadors": [1, 2], "source": 0}]}
+    )
+
+    ids_ambassadors: list[InputId] | None = Field(
+        default=None, min_length=2, max_length=2, description="must contain exactly two elements"
+    )
+    id_brand_tag: InputId | None = Field(default=None, description="brand tag to associate")
+    source: Annotated[int, Field(strict=True, ge=0, le=2)] = Field(
+        description="0: direct, 1: waiting_list, 2: hot_list"
+    )
+
+
+class BlockBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    is_blocked: StrictBool = Field(description="true = blocked, false = unblocked")
+
+
+class ArchiveBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    archive: StrictBool = Field(description="true = archived, false = unarchived")
+
+
+class FlagBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    flag: Literal[1, 2] | None = Field(description="1: todo, 2: done, null: no flag")
+
+
+class ActionMessage(BaseModel):
+    message: str

@@ -1,20 +1,203 @@
+"""Chatrooms: opening them, reading them, and each participant's own view (read marker,
+block, archive, flag). See docs/decisions.md."""
+
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salon.chatrooms import repository
-from salon.db.models import Ambassador, Chatroom, Rating
-from salon.errors import Forbidden, NotFound
-from salon.ratings import repository as ratings
+from salon.ambassadors import repository as ambassadors
+from salon.api.listing import Sort
+from salon.chatrooms import access, repository
+from salon.chatrooms.schemas import ChatroomCreate, ChatroomOut
+from salon.clock import utcnow
+from salon.config import Settings
+from salon.db.models import Ambassador, Chatroom, ChatroomParticipant, Message, Rating
+from salon.errors import Forbidden, Invalid, NotFound
+from salon.messages import repository as messages
+from salon.provisioning import repository as provisioning_repository
+from salon.provisioning import service as provisioning
+from salon.realtime import outbox
+from salon.realtime.events import EventType
 
 
 async def get_chatroom(
     session: AsyncSession, caller: Ambassador, id_chatroom: int
 ) -> tuple[Chatroom, Rating | None]:
     """A chatroom and its last rating, for its participants and the brand's staff."""
+    chatroom = await _chatroom(session, caller, id_chatroom)
+    access.ensure_can_read(chatroom, caller)
+    last = await repository.last_ratings(session, [id_chatroom])
+    return chatroom, last.get(id_chatroom)
+
+
+async def open_chatroom(
+    session: AsyncSession, settings: Settings, caller: Ambassador, body: ChatroomCreate
+) -> tuple[Chatroom, bool]:
+    """(chatroom, created). Two people share one one-to-one chatroom: asking again for the same
+    pair returns the existing one (created=False). A brand tag opens a new group chatroom with
+    the caller and the tag's members."""
+    if (body.ids_ambassadors is None) == (body.id_brand_tag is None):
+        raise Invalid.field(
+            "ids_ambassadors", "Send either ids_ambassadors (two ids) or id_brand_tag, not both."
+        )
+    if body.ids_ambassadors is not None:
+        ids = body.ids_ambassadors
+        if ids[0] == ids[1]:
+            raise Invalid.field("ids_ambassadors", "The two ids_ambassadors must be different.")
+        if caller.id_ambassador not in ids and not caller.is_staff:
+            raise Forbidden
+        members = await _members(session, caller.id_brand, ids, "ids_ambassadors")
+        existing = await repository.find_one_to_one(session, caller.id_brand, *ids)
+        if existing is not None:
+            return existing, False
+        created = await provisioning.create_chatroom(session, members, source=body.source)
+    else:
+        assert body.id_brand_tag is not None
+        tag = await provisioning_repository.get_tag(session, body.id_brand_tag)
+        if tag is None or tag.id_brand != caller.id_brand:
+            raise Invalid.field("id_brand_tag", "The selected id_brand_tag is invalid.")
+        ids = await provisioning_repository.tag_member_ids(session, tag.id_brand_tag)
+        ids = [caller.id_ambassador, *(i for i in ids if i != caller.id_ambassador)]
+        if len(ids) < 2:
+            raise Invalid.field("id_brand_tag", "The selected brand tag has no other member.")
+        members = await _members(session, caller.id_brand, ids, "id_brand_tag")
+        created = await provisioning.create_chatroom(
+            session, members, source=body.source, id_brand_tag=tag.id_brand_tag
+        )
+    chatroom = await _chatroom(session, caller, created.id_chatroom)
+    wire = ChatroomOut.of(chatroom, None, now=utcnow(), online_window=settings.online_window)
+    _publish(session, EventType.CHATROOM_CREATED, chatroom, wire.model_dump(mode="json"))
+    return chatroom, True
+
+
+async def mark_read(
+    session: AsyncSession, caller: Ambassador, id_chatroom: int, id_ambassador: int
+) -> Message:
+    """Move the participant's read marker to the chatroom's newest message and return it."""
+    chatroom, participant = await _own_participant(session, caller, id_chatroom, id_ambassador)
+    newest = await messages.latest(session, id_chatroom)
+    if newest is None:
+        raise Invalid.field("chatroom", "The chatroom has no message to mark as read.")
+    participant.last_read_message = newest.id_message
+    await session.flush()
+    data: dict[str, object] = {
+        "id_ambassador": id_ambassador,
+        "last_read_message": newest.id_message,
+    }
+    _publish(session, EventType.READ_MARKER_MOVED, chatroom, data)
+    return newest
+
+
+async def set_blocked(
+    session: AsyncSession, caller: Ambassador, id_chatroom: int, id_ambassador: int, blocked: bool
+) -> str:
+    _, participant = await _own_participant(session, caller, id_chatroom, id_ambassador)
+    participant.is_blocked = blocked
+    await session.flush()
+    action = "blocked" if blocked else "unblocked"
+    return f"chatroom {id_chatroom} {action} successfully for ambassador {id_ambassador}"
+
+
+async def set_archived(
+    session: AsyncSession, caller: Ambassador, id_chatroom: int, id_ambassador: int, archived: bool
+) -> str:
+    _, participant = await _own_participant(session, caller, id_chatroom, id_ambassador)
+    participant.archived = archived
+    await session.flush()
+    return f"Chatroom {'archived' if archived else 'unarchived'} successfully"
+
+
+async def set_flag(
+    session: AsyncSession,
+    caller: Ambassador,
+    id_chatroom: int,
+    id_ambassador: int,
+    flag: int | None,
+) -> str:
+    _, participant = await _own_participant(session, caller, id_chatroom, id_ambassador)
+    participant.flag = flag
+    await session.flush()
+    return (
+        "Chatroom flagged successfully" if flag is not None else "Chatroom unflagged successfully"
+    )
+
+
+@dataclass(frozen=True)
+class ChatroomPage:
+    chatrooms: list[Chatroom]
+    total: int
+    last_messages: dict[int, Message]
+    last_ratings: dict[int, Rating]
+
+
+async def list_for_ambassador(
+    session: AsyncSession,
+    caller: Ambassador,
+    id_ambassador: int,
+    filters: repository.ChatroomFilters,
+    sort: Sort,
+    offset: int,
+    limit: int,
+) -> ChatroomPage:
+    """The chatrooms of an ambassador, for that ambassador and the brand's staff: each with its
+    participants, last message and last rating, in a constant number of queries."""
+    if await ambassadors.get_in_brand(session, id_ambassador, caller.id_brand) is None:
+        raise NotFound("ambassador")
+    if caller.id_ambassador != id_ambassador and not caller.is_staff:
+        raise Forbidden
+    rooms, total = await repository.page_of_ambassador(
+        session, id_ambassador, filters, sort, offset, limit
+    )
+    ids = [room.id_chatroom for room in rooms]
+    return ChatroomPage(
+        rooms,
+        total,
+        await messages.latest_of_each(session, ids),
+        await repository.last_ratings(session, ids),
+    )
+
+
+async def _chatroom(session: AsyncSession, caller: Ambassador, id_chatroom: int) -> Chatroom:
     chatroom = await repository.get_with_participants(session, id_chatroom, caller.id_brand)
     if chatroom is None:
         raise NotFound("chatroom")
-    if not caller.is_staff and all(
-        p.id_ambassador != caller.id_ambassador for p in chatroom.participants
-    ):
+    return chatroom
+
+
+async def _own_participant(
+    session: AsyncSession, caller: Ambassador, id_chatroom: int, id_ambassador: int
+) -> tuple[Chatroom, ChatroomParticipant]:
+    """A participant's own state may be changed by that participant and by brand staff."""
+    chatroom = await _chatroom(session, caller, id_chatroom)
+    if caller.id_ambassador != id_ambassador and not caller.is_staff:
         raise Forbidden
-    return chatroom, await ratings.last_rating(session, id_chatroom)
+    for participant in chatroom.participants:
+        if participant.id_ambassador == id_ambassador:
+            return chatroom, participant
+    raise NotFound("ambassador")
+
+
+async def _members(
+    session: AsyncSession, id_brand: int, ids: list[int], field: str
+) -> list[Ambassador]:
+    members = []
+    for position, id_ambassador in enumerate(ids):
+        member = await ambassadors.get_in_brand(session, id_ambassador, id_brand)
+        if member is None:
+            key = f"{field}.{position}" if field == "ids_ambassadors" else field
+            raise Invalid.field(key, f"The selected {key} is invalid.")
+        members.append(member)
+    return members
+
+
+def _publish(
+    session: AsyncSession, type_: EventType, chatroom: Chatroom, data: dict[str, object]
+) -> None:
+    outbox.enqueue(
+        session,
+        type_,
+        id_brand=chatroom.id_brand,
+        id_chatroom=chatroom.id_chatroom,
+        recipients=[p.id_ambassador for p in chatroom.participants],
+        data=data,
+    )

@@ -28,10 +28,12 @@ def is_sqlite(url: URL) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
+def create_engine(settings: Settings, *, enforce_foreign_keys: bool = True) -> AsyncEngine:
+    """`enforce_foreign_keys=False` is for migrations only: SQLite's batch mode rebuilds a
+    table by copy, drop and rename, which enforced foreign keys would refuse."""
     url = database_url(settings.database_url)
     if is_sqlite(url):
-        return _create_sqlite_engine(url, settings)
+        return _create_sqlite_engine(url, settings, enforce_foreign_keys)
     return create_async_engine(
         url,
         pool_size=settings.db_pool_size,
@@ -41,7 +43,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     )
 
 
-def _create_sqlite_engine(url: URL, settings: Settings) -> AsyncEngine:
+def _create_sqlite_engine(url: URL, settings: Settings, enforce_foreign_keys: bool) -> AsyncEngine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
@@ -59,7 +61,7 @@ def _create_sqlite_engine(url: URL, settings: Settings) -> AsyncEngine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if enforce_foreign_keys else 'OFF'}")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout)}")
         cursor.close()
 

@@ -1,9 +1,10 @@
 from datetime import datetime, timedelta
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from salon.ambassadors.schemas import AmbassadorMicro
-from salon.api.wire import WireDateTime
+from salon.api.wire import InputId, WireDateTime
 from salon.db.models import Message
 from salon.ratings.schemas import RatingOut
 
@@ -34,3 +35,34 @@ class MessageOut(BaseModel):
             status_moderation=message.status_moderation,
             rating=RatingOut.of(message.rating) if message.rating is not None else None,
         )
+
+
+MESSAGE_CONTENT_MAX = 10_000
+POSTABLE_TYPES = (0, 1, 3, 4, 5, 6, 7, 8, 9)
+
+
+class MessageCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"id_ambassador": 2, "content": "Hello!", "type_message": 0}]
+        },
+    )
+
+    id_ambassador: InputId = Field(description="Ambassador's ID: the author, the caller")
+    content: Annotated[str, Field(strict=True, max_length=MESSAGE_CONTENT_MAX)] = Field(
+        default="", description="Message's content (a URL for pictures and videos)"
+    )
+    type_message: Annotated[int, Field(strict=True, ge=0, le=9)] = Field(
+        description=TYPE_MESSAGE_DESCRIPTION + ". 2 is refused: rating messages come from "
+        "POST /chat/chatrooms/{chatroom}/ratings"
+    )
+
+
+class MessageUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content: (
+        Annotated[str, Field(strict=True, min_length=1, max_length=MESSAGE_CONTENT_MAX)] | None
+    ) = None
+    active: StrictBool | None = Field(default=None, description="false hides the message")

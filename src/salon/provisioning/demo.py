@@ -1,19 +1,22 @@
 """`salon demo`: a small brand to try the API against. Running it again changes nothing but the
-demo tokens: each run revokes the previous demo tokens and prints fresh ones (tokens are
-stored hashed, so old ones cannot be shown again)."""
+demo credentials: each run revokes the previous demo tokens and prints fresh tokens and
+passwords (both are stored hashed, so old ones cannot be shown again). Never run it against a
+production database."""
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salon.auth import repository as tokens
-from salon.auth.service import issue_token
+from salon.auth.service import issue_token, set_password
 from salon.clock import utcnow
 from salon.db.models import Ambassador, AmbassadorStatus, Chatroom
 from salon.provisioning import repository, service
 
 DEMO_BRAND = "Salon demo"
+DEMO_DOMAIN = "demo.salon.localhost"
 DEMO_TOKEN_LABEL = "demo"  # noqa: S105 (a label, not a secret)
 
 
@@ -38,29 +41,33 @@ async def load_demo(session: AsyncSession) -> dict[str, Any]:
     Returns what `salon demo --json` prints."""
     brand = await repository.find_brand(session, DEMO_BRAND)
     if brand is None:
-        brand = await service.create_brand(session, DEMO_BRAND)
+        brand = await service.create_brand(session, DEMO_BRAND, DEMO_DOMAIN)
     people = [await _person(session, brand.id_brand, person) for person in DEMO_PEOPLE]
     visitor, ambassadors = people[0], people[1:3]
     chatrooms = [await _chatroom(session, [visitor, ambassador]) for ambassador in ambassadors]
 
     now = utcnow()
-    issued = []
+    issued, passwords = [], []
     for ambassador in people:
         await tokens.revoke_tokens(
             session, now, id_ambassador=ambassador.id_ambassador, label=DEMO_TOKEN_LABEL
         )
         issued.append(issue_token(session, ambassador, DEMO_TOKEN_LABEL))
+        passwords.append(secrets.token_urlsafe(12))
+        await set_password(session, ambassador, passwords[-1])
     await session.flush()
     return {
-        "brand": {"id_brand": brand.id_brand, "label": brand.label},
+        "brand": {"id_brand": brand.id_brand, "label": brand.label, "domain": brand.domain},
         "ambassadors": [
             {
                 "id_ambassador": ambassador.id_ambassador,
                 "status": ambassador.status,
                 "firstname": ambassador.firstname,
+                "email": ambassador.email,
+                "password": password,
                 "token": token,
             }
-            for ambassador, token in zip(people, issued, strict=True)
+            for ambassador, token, password in zip(people, issued, passwords, strict=True)
         ],
         "chatrooms": [
             {

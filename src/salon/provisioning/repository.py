@@ -1,7 +1,14 @@
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salon.db.models import Ambassador, Brand, Chatroom, ChatroomParticipant
+from salon.db.models import (
+    Ambassador,
+    Brand,
+    BrandTag,
+    BrandTagMember,
+    Chatroom,
+    ChatroomParticipant,
+)
 
 
 async def find_brand(session: AsyncSession, label: str) -> Brand | None:
@@ -39,3 +46,25 @@ async def find_chatroom_of_exactly(
     )
     statement = select(Chatroom).where(Chatroom.id_chatroom.in_(members)).limit(1)
     return (await session.scalars(statement)).first()
+
+
+async def find_brand_by_domain(session: AsyncSession, domain: str) -> Brand | None:
+    return (await session.scalars(select(Brand).where(Brand.domain == domain))).one_or_none()
+
+
+async def get_tag(session: AsyncSession, id_brand_tag: int) -> BrandTag | None:
+    return await session.get(BrandTag, id_brand_tag)
+
+
+async def find_tag(session: AsyncSession, id_brand: int, name: str) -> BrandTag | None:
+    statement = select(BrandTag).where(BrandTag.id_brand == id_brand, BrandTag.name == name)
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def tag_member_ids(session: AsyncSession, id_brand_tag: int) -> list[int]:
+    statement = (
+        select(BrandTagMember.id_ambassador)
+        .where(BrandTagMember.id_brand_tag == id_brand_tag)
+        .order_by(BrandTagMember.id_ambassador)
+    )
+    return list((await session.scalars(statement)).all())

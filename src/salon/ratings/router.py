@@ -1,13 +1,20 @@
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import StreamingResponse
 
 from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path
 from salon.api.errors import error_responses
+from salon.api.listing import parse_int_list, parse_sort
+from salon.api.pagination import PageDep, Paginated, paginate
+from salon.api.wire import INT32_MAX
 from salon.clock import utcnow
 from salon.messages.schemas import MessageOut
 from salon.ratings import service
-from salon.ratings.schemas import RatingOut, RatingRequest, RatingSubmission
+from salon.ratings.repository import SORTABLE, RatingFilters
+from salon.ratings.schemas import RatingOut, RatingReportItem, RatingRequest, RatingSubmission
+from salon.ratings.stats import BrandRatingStats
 
 router = APIRouter(tags=["ratings"])
 
@@ -70,3 +77,102 @@ async def delete_a_rating(
 ) -> RatingOut:
     """Brand staff (status 2, 4 or 5) soft-delete a rating."""
     return RatingOut.of(await service.delete_rating(session, caller, rating))
+
+
+DateFrom = Annotated[
+    date | None, Query(alias="filter[date_from]", description="first UTC day, YYYY-MM-DD")
+]
+DateTo = Annotated[
+    date | None, Query(alias="filter[date_to]", description="last UTC day, included")
+]
+FilterId = Annotated[int | None, Query(ge=1, le=INT32_MAX)]
+
+
+def report_filters(
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    rated: Annotated[int | None, Query(alias="filter[id_user_rated]", ge=1, le=INT32_MAX)] = None,
+    rater: Annotated[int | None, Query(alias="filter[id_user_rater]", ge=1, le=INT32_MAX)] = None,
+    chatroom: Annotated[int | None, Query(alias="filter[id_chatroom]", ge=1, le=INT32_MAX)] = None,
+    value: Annotated[
+        str | None, Query(alias="filter[value]", description="0-5, comma list allowed")
+    ] = None,
+    status: Annotated[Literal["pending", "answered"] | None, Query(alias="filter[status]")] = None,
+) -> RatingFilters:
+    days = service.DateRange(date_from, date_to)
+    days.check()
+    return RatingFilters(
+        since=days.since,
+        until=days.until,
+        id_user_rated=rated,
+        id_user_rater=rater,
+        id_chatroom=chatroom,
+        values=parse_int_list(value, "filter[value]", minimum=0, maximum=5),
+        status=status,
+    )
+
+
+ReportFilters = Annotated[RatingFilters, Depends(report_filters)]
+SortParam = Annotated[
+    str | None,
+    Query(description="date_insert (default: -date_insert), date_update, value, id_rating"),
+]
+
+
+@router.get(
+    "/chat/ratings",
+    summary="List the brand's ratings (brand staff)",
+    responses=error_responses(401, 403, 422),
+)
+async def list_ratings(
+    request: Request,
+    page: PageDep,
+    filters: ReportFilters,
+    session: SessionDep,
+    caller: CurrentAmbassador,
+    sort: SortParam = None,
+) -> Paginated[RatingReportItem]:
+    order = parse_sort(sort, set(SORTABLE), "-date_insert")
+    found, total = await service.list_ratings(
+        session, caller, filters, order, page.offset, page.per_page
+    )
+    return paginate(request, page, [RatingReportItem.of_report(r) for r in found], total)
+
+
+@router.get(
+    "/chat/ratings/export",
+    summary="Export the brand's ratings as CSV (brand staff)",
+    response_class=StreamingResponse,
+    responses=error_responses(
+        401, 403, 422, also={200: {"content": {"text/csv": {}}, "description": "CSV, a row each"}}
+    ),
+)
+async def export_ratings(
+    request: Request,
+    filters: ReportFilters,
+    caller: CurrentAmbassador,
+    sort: SortParam = None,
+) -> StreamingResponse:
+    service.ensure_staff(caller)
+    order = parse_sort(sort, set(SORTABLE), "-date_insert")
+    rows = service.export_csv(request.app.state.database, caller.id_brand, filters, order)
+    return StreamingResponse(
+        rows,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="ratings.csv"'},
+    )
+
+
+@router.get(
+    "/chat/ratings/stats",
+    summary="Rating stats of the brand, with a daily series (brand staff)",
+    responses=error_responses(401, 403, 422),
+)
+async def brand_stats(
+    session: SessionDep,
+    caller: CurrentAmbassador,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+) -> BrandRatingStats:
+    """Defaults to the last 30 days; at most 366 days."""
+    return await service.brand_stats(session, caller, service.DateRange(date_from, date_to))

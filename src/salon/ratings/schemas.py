@@ -68,3 +68,12 @@ class RatingOut(BaseModel):
     @classmethod
     def of(cls, rating: Rating) -> "RatingOut":
         return cls.model_validate(rating)
+
+
+class RatingReportItem(RatingOut):
+    id_chatroom: int
+    id_message: int
+
+    @classmethod
+    def of_report(cls, rating: Rating) -> "RatingReportItem":
+        return cls.model_validate(rating)

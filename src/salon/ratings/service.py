@@ -1,17 +1,28 @@
 """The rating lifecycle: request, submit or change, soft delete (docs/decisions.md)."""
 
+import csv
+import io
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from salon.ambassadors import repository as ambassadors
+from salon.api.listing import Sort
+from salon.chatrooms import access
 from salon.chatrooms import repository as chatrooms
-from salon.clock import utcnow
+from salon.clock import format_wire_datetime, utcnow
 from salon.config import Settings
 from salon.db.models import Ambassador, Chatroom, ChatroomType, Message, MessageType, Rating
+from salon.db.session import Database
 from salon.errors import Forbidden, Invalid, NotFound
 from salon.messages.schemas import MessageOut
 from salon.ratings import repository
 from salon.ratings.schemas import RatingOut, RatingRequest, RatingSubmission
+from salon.ratings.stats import BrandRatingStats, DayStats, RatingStats
 from salon.realtime import outbox
-from salon.realtime.events import Event, EventType
+from salon.realtime.events import EventType
 
 PENDING_EXISTS = "A rating request from this rater for this ambassador is already pending."
 
@@ -42,6 +53,7 @@ async def request_rating(
     assert id_rater is not None
     if caller.id_ambassador not in (id_rater, id_rated) and not caller.is_staff:
         raise Forbidden
+    access.ensure_not_blocked(chatroom, caller)
     _check_immediate_score(body, caller, id_rater)
 
     if body.value is None and await repository.has_pending_request(
@@ -193,11 +205,151 @@ def _publish(
 ) -> None:
     outbox.enqueue(
         session,
-        Event(
-            type=type_,
-            id_brand=rating.id_brand,
-            id_chatroom=rating.id_chatroom,
-            recipients=recipients,
-            data=data,
-        ),
+        type_,
+        id_brand=rating.id_brand,
+        id_chatroom=rating.id_chatroom,
+        recipients=recipients,
+        data=data,
+    )
+
+
+# ---- Reports (brand staff) -------------------------------------------------------------
+
+MAX_REPORT_DAYS = 366
+CSV_COLUMNS = (
+    "id_rating",
+    "id_chatroom",
+    "id_message",
+    "id_user_rater",
+    "id_user_rated",
+    "value",
+    "content",
+    "date_insert",
+    "date_update",
+    "date_rated",
+)
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Whole UTC days, both ends included."""
+
+    first: date | None = None
+    last: date | None = None
+
+    def check(self) -> None:
+        if self.first and self.last and self.first > self.last:
+            raise Invalid.field(
+                "filter[date_from]", "The date_from filter must not be after date_to."
+            )
+
+    @property
+    def since(self) -> datetime | None:
+        return datetime.combine(self.first, time(), UTC) if self.first else None
+
+    @property
+    def until(self) -> datetime | None:
+        return datetime.combine(self.last + timedelta(days=1), time(), UTC) if self.last else None
+
+
+def ensure_staff(caller: Ambassador) -> None:
+    if not caller.is_staff:
+        raise Forbidden
+
+
+async def list_ratings(
+    session: AsyncSession,
+    caller: Ambassador,
+    filters: repository.RatingFilters,
+    sort: Sort,
+    offset: int,
+    limit: int,
+) -> tuple[list[Rating], int]:
+    ensure_staff(caller)
+    return await repository.page(session, caller.id_brand, filters, sort, offset, limit)
+
+
+async def export_csv(
+    database: Database, id_brand: int, filters: repository.RatingFilters, sort: Sort
+) -> AsyncIterator[str]:
+    """The ratings as CSV, row by row. A stream outlives the request's transaction, so it reads
+    in a session of its own (read only); the caller was checked before the stream began."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(CSV_COLUMNS)
+    yield flush()
+    async with database.sessionmaker() as session:
+        async for rating in repository.stream(session, id_brand, filters, sort):
+            writer.writerow(_csv_row(rating))
+            if buffer.tell() > 64 * 1024:
+                yield flush()
+    yield flush()
+
+
+def _csv_row(rating: Rating) -> list[object]:
+    def when(value: datetime | None) -> str:
+        return format_wire_datetime(value) if value else ""
+
+    return [
+        rating.id_rating,
+        rating.id_chatroom,
+        rating.id_message,
+        rating.id_user_rater,
+        rating.id_user_rated,
+        "" if rating.value is None else rating.value,
+        rating.content or "",
+        when(rating.date_insert),
+        when(rating.date_update),
+        when(rating.date_rated),
+    ]
+
+
+async def ambassador_stats(
+    session: AsyncSession, caller: Ambassador, id_ambassador: int, days: DateRange
+) -> RatingStats:
+    """The ratings of one ambassador (as the rated), for that ambassador and brand staff."""
+    days.check()
+    if await ambassadors.get_in_brand(session, id_ambassador, caller.id_brand) is None:
+        raise NotFound("ambassador")
+    if caller.id_ambassador != id_ambassador and not caller.is_staff:
+        raise Forbidden
+    filters = repository.RatingFilters(
+        since=days.since, until=days.until, id_user_rated=id_ambassador
+    )
+    return RatingStats.of(await repository.value_counts(session, caller.id_brand, filters))
+
+
+async def brand_stats(
+    session: AsyncSession, caller: Ambassador, days: DateRange
+) -> BrandRatingStats:
+    """The brand's ratings over a range of days (default: the last 30) with a daily series."""
+    ensure_staff(caller)
+    last = days.last or utcnow().date()
+    first = days.first or last - timedelta(days=29)
+    days = DateRange(first, last)
+    days.check()
+    if (last - first).days >= MAX_REPORT_DAYS:
+        raise Invalid.field(
+            "filter[date_from]", f"The range must not exceed {MAX_REPORT_DAYS} days."
+        )
+    filters = repository.RatingFilters(since=days.since, until=days.until)
+    totals = RatingStats.of(await repository.value_counts(session, caller.id_brand, filters))
+    by_day = {row[0]: row for row in await repository.per_day(session, caller.id_brand, filters)}
+    series = []
+    for offset in range((last - first).days + 1):
+        day = (first + timedelta(days=offset)).isoformat()
+        _, asked, answered, total = by_day.get(day, (day, 0, 0, 0))
+        average = round(total / answered, 2) if answered else None
+        series.append(
+            DayStats(date=day, nb_asked_ratings=asked, nb_ratings=answered, avg_rating=average)
+        )
+    return BrandRatingStats(
+        **totals.model_dump(), date_from=first.isoformat(), date_to=last.isoformat(), series=series
     )

@@ -7,6 +7,10 @@ from typing import Any
 
 
 class EventType(StrEnum):
+    CHATROOM_CREATED = "chatroom.created"
+    MESSAGE_CREATED = "message.created"
+    MESSAGE_UPDATED = "message.updated"
+    READ_MARKER_MOVED = "read_marker.moved"
     RATING_REQUESTED = "rating.requested"
     RATING_SUBMITTED = "rating.submitted"
     RATING_CHANGED = "rating.changed"
@@ -20,5 +24,5 @@ class Event:
     id_chatroom: int
     # Who should receive it: the chatroom's participants at the time of the change.
     recipients: tuple[int, ...]
-    # The wire representation of what changed (a message or a rating).
+    # The wire representation of what changed (a message, a rating, a chatroom, a marker).
     data: dict[str, Any]

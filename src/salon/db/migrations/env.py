@@ -24,7 +24,8 @@ def run_migrations(connection: Connection) -> None:
 
 
 async def run_online() -> None:
-    engine = create_engine(Settings(database_url=database_url, db_pool_size=1))
+    settings = Settings(database_url=database_url, db_pool_size=1)
+    engine = create_engine(settings, enforce_foreign_keys=False)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(run_migrations)

@@ -3,6 +3,7 @@
 from salon.db.models.ambassador import STAFF_STATUSES, Ambassador, AmbassadorStatus
 from salon.db.models.api_token import ApiToken
 from salon.db.models.brand import Brand
+from salon.db.models.brand_tag import BrandTag, BrandTagMember
 from salon.db.models.chatroom import (
     Chatroom,
     ChatroomParticipant,
@@ -19,6 +20,8 @@ __all__ = [
     "AmbassadorStatus",
     "ApiToken",
     "Brand",
+    "BrandTag",
+    "BrandTagMember",
     "Chatroom",
     "ChatroomParticipant",
     "ChatroomSource",

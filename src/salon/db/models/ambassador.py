@@ -49,6 +49,10 @@ class Ambassador(Base):
     last_action_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
     customer_id: Mapped[str | None] = mapped_column(String(255))
     anonymized: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Argon2 hash (pwdlib); null: this person cannot log in with a password.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # SHA-256 of the person's API key (exchanged for tokens at POST /auth/token).
+    api_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     date_insert: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     date_update: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

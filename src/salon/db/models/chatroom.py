@@ -41,6 +41,7 @@ class Chatroom(Base):
     source: Mapped[int] = mapped_column(SmallInteger, default=ChatroomSource.DIRECT)
     date_insert: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_message_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    id_brand_tag: Mapped[int | None] = mapped_column(ForeignKey("brand_tag.id_brand_tag"))
 
     participants: Mapped[list["ChatroomParticipant"]] = relationship(
         lazy="raise", back_populates="chatroom", order_by="ChatroomParticipant.id_ambassador"

@@ -1,0 +1,187 @@
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from salon.ambassadors import repository, service
+from salon.ambassadors.schemas import (
+    AmbassadorMicro,
+    AmbassadorUpdate,
+    ShopCustomerOut,
+    ShopCustomerRequest,
+    micro_fields,
+)
+from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path
+from salon.api.errors import error_responses
+from salon.api.listing import parse_int_list, parse_sort
+from salon.api.pagination import PageDep, Paginated, paginate
+from salon.api.wire import as_utc
+from salon.chatrooms import repository as chatrooms_repository
+from salon.chatrooms import service as chatrooms
+from salon.chatrooms.schemas import ChatroomListItem
+from salon.clock import utcnow
+from salon.ratings import service as ratings
+from salon.ratings.stats import RatingStats
+
+router = APIRouter(prefix="/chat/ambassadors", tags=["ambassadors"])
+
+AmbassadorId = Annotated[int, id_path("The ambassador id")]
+
+
+@router.get(
+    "",
+    summary="List the brand's ambassadors",
+    responses=error_responses(401, 403, 422),
+)
+async def list_ambassadors(
+    request: Request,
+    page: PageDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    caller: CurrentAmbassador,
+    sort: Annotated[
+        str | None,
+        Query(
+            description="last_action_date (default: -last_action_date), id_ambassador, "
+            "firstname, lastname"
+        ),
+    ] = None,
+    name: Annotated[
+        str | None,
+        Query(
+            alias="filter[name]",
+            max_length=255,
+            description="first name, last name or username contains",
+        ),
+    ] = None,
+    status: Annotated[
+        str | None, Query(alias="filter[status]", description="0-8, comma list allowed: 7,8")
+    ] = None,
+    exclude: Annotated[
+        str | None, Query(alias="filter[exclude]", description="ids to leave out, comma list")
+    ] = None,
+    brand_tag: Annotated[
+        int | None, Query(alias="filter[brand_tag]", ge=1, le=2_147_483_647)
+    ] = None,
+) -> Paginated[AmbassadorMicro]:
+    filters = repository.AmbassadorFilters(
+        name=name,
+        statuses=parse_int_list(status, "filter[status]", minimum=0, maximum=8),
+        exclude=parse_int_list(exclude, "filter[exclude]", minimum=1, maximum=2_147_483_647),
+        id_brand_tag=brand_tag,
+    )
+    order = parse_sort(sort, set(repository.SORTABLE), "-last_action_date")
+    people, total = await service.list_ambassadors(
+        session, caller, filters, order, page.offset, page.per_page
+    )
+    now, window = utcnow(), settings.online_window
+    data = [AmbassadorMicro.of(p, now=now, online_window=window) for p in people]
+    return paginate(request, page, data, total)
+
+
+@router.patch(
+    "/{ambassador}",
+    summary="Update an ambassador",
+    responses=error_responses(401, 403, 404, 422),
+)
+async def update_ambassador(
+    ambassador: AmbassadorId,
+    body: AmbassadorUpdate,
+    session: SessionDep,
+    settings: SettingsDep,
+    caller: CurrentAmbassador,
+) -> AmbassadorMicro:
+    updated = await service.update_ambassador(session, caller, ambassador, body)
+    return AmbassadorMicro.of(updated, now=utcnow(), online_window=settings.online_window)
+
+
+@router.post(
+    "/shop-customer",
+    summary="Create or retrieve a shop customer",
+    response_description="Return the shop customer",
+    responses=error_responses(401, 403, 422),
+)
+async def shop_customer(
+    body: ShopCustomerRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    caller: CurrentAmbassador,
+) -> ShopCustomerOut:
+    customer, api_key = await service.shop_customer(session, caller, body)
+    fields = micro_fields(customer, utcnow(), settings.online_window)
+    return ShopCustomerOut(**fields, api_key=api_key)
+
+
+@router.get(
+    "/{ambassador}/chatrooms",
+    summary="Get all chatrooms of an ambassador",
+    response_description="Returns the chatrooms of an ambassador",
+    responses=error_responses(401, 403, 404, 422),
+)
+async def chatrooms_of_ambassador(
+    ambassador: AmbassadorId,
+    request: Request,
+    page: PageDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    caller: CurrentAmbassador,
+    sort: Annotated[
+        str | None, Query(description="last_action_date (default -last_action_date)")
+    ] = None,
+    archived: Annotated[bool | None, Query(alias="filter[archived]")] = None,
+    flag: Annotated[
+        int | None, Query(alias="filter[flag]", ge=1, le=2, description="1: todo, 2: done")
+    ] = None,
+    type_chatroom: Annotated[
+        int | None, Query(alias="filter[type_chatroom]", description="0 or 7")
+    ] = None,
+    last_action_date_before: Annotated[
+        datetime | None,
+        Query(
+            alias="filter[last_action_date_before]",
+            description="chatrooms whose last action is before this date-time",
+        ),
+    ] = None,
+) -> Paginated[ChatroomListItem]:
+    filters = chatrooms_repository.ChatroomFilters(
+        archived=archived,
+        flag=flag,
+        type_chatroom=type_chatroom,
+        last_action_before=as_utc(last_action_date_before),
+    )
+    order = parse_sort(sort, {"last_action_date"}, "-last_action_date")
+    found = await chatrooms.list_for_ambassador(
+        session, caller, ambassador, filters, order, page.offset, page.per_page
+    )
+    now, window = utcnow(), settings.online_window
+    data = [
+        ChatroomListItem.of_listed(
+            room,
+            found.last_ratings.get(room.id_chatroom),
+            found.last_messages.get(room.id_chatroom),
+            now=now,
+            online_window=window,
+        )
+        for room in found.chatrooms
+    ]
+    return paginate(request, page, data, found.total)
+
+
+@router.get(
+    "/{ambassador}/stats",
+    summary="Rating stats of an ambassador",
+    responses=error_responses(401, 403, 404, 422),
+)
+async def ambassador_stats(
+    ambassador: AmbassadorId,
+    session: SessionDep,
+    caller: CurrentAmbassador,
+    date_from: Annotated[
+        date | None, Query(alias="filter[date_from]", description="first UTC day, YYYY-MM-DD")
+    ] = None,
+    date_to: Annotated[
+        date | None, Query(alias="filter[date_to]", description="last UTC day, included")
+    ] = None,
+) -> RatingStats:
+    days = ratings.DateRange(date_from, date_to)
+    return await ratings.ambassador_stats(session, caller, ambassador, days)

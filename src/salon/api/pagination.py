@@ -1,0 +1,112 @@
+"""Laravel's length-aware paginator shape, which the documented lists use.
+
+Repositories return one page of rows and the total; this module turns them into
+`{current_page, data, first_page_url, from, last_page, ...}` with URLs that keep the request's
+other query parameters."""
+
+from dataclasses import dataclass
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from salon.api.wire import INT32_MAX
+
+T = TypeVar("T")
+
+DEFAULT_PER_PAGE = 15
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    page: int
+    per_page: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+def _page_request(
+    page: Annotated[int, Query(ge=1, le=INT32_MAX, description="Page number, from 1")] = 1,
+    per_page: Annotated[
+        int, Query(ge=1, le=MAX_PER_PAGE, description="Items per page (at most 100)")
+    ] = DEFAULT_PER_PAGE,
+) -> PageRequest:
+    return PageRequest(page, per_page)
+
+
+PageDep = Annotated[PageRequest, Depends(_page_request)]
+
+
+class PageLink(BaseModel):
+    url: str | None
+    label: str
+    active: bool
+
+
+class Paginated(BaseModel, Generic[T]):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    current_page: int
+    data: list[T]
+    first_page_url: str
+    from_: int | None = Field(alias="from")
+    last_page: int
+    last_page_url: str
+    links: list[PageLink]
+    next_page_url: str | None
+    path: str
+    per_page: int
+    prev_page_url: str | None
+    to: int | None
+    total: int
+
+
+def paginate(request: Request, page: PageRequest, data: list[T], total: int) -> Paginated[T]:
+    last_page = max(1, -(-total // page.per_page))
+    path = str(request.url.replace(query=""))
+
+    def url(number: int) -> str:
+        return str(request.url.include_query_params(page=number))
+
+    def url_if(number: int) -> str | None:
+        return url(number) if 1 <= number <= last_page else None
+
+    links = [PageLink(url=url_if(page.page - 1), label="&laquo; Previous", active=False)]
+    links += [
+        PageLink(url=url(n) if n else None, label=str(n) if n else "...", active=n == page.page)
+        for n in _window(page.page, last_page)
+    ]
+    links.append(PageLink(url=url_if(page.page + 1), label="Next &raquo;", active=False))
+    first = page.offset + 1 if data else None
+    return Paginated[T](
+        current_page=page.page,
+        data=data,
+        first_page_url=url(1),
+        from_=first,
+        last_page=last_page,
+        last_page_url=url(last_page),
+        links=links,
+        next_page_url=url_if(page.page + 1),
+        path=path,
+        per_page=page.per_page,
+        prev_page_url=url_if(page.page - 1),
+        to=page.offset + len(data) if data else None,
+        total=total,
+    )
+
+
+def _window(current: int, last: int, around: int = 3) -> list[int]:
+    """Page numbers to link: the first two, the last two, and those near the current page;
+    0 stands for an elided run ("...")."""
+    shown = sorted(
+        n for n in range(1, last + 1) if n <= 2 or n > last - 2 or abs(n - current) <= around
+    )
+    out: list[int] = []
+    for n in shown:
+        if out and n - out[-1] > 1:
+            out.append(0)
+        out.append(n)
+    return out

@@ -1,0 +1,145 @@
+"""Messages: read by participants and staff, posted by participants (docs/decisions.md)."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from salon.api.listing import Sort
+from salon.chatrooms import access
+from salon.chatrooms import repository as chatrooms
+from salon.clock import utcnow
+from salon.config import Settings
+from salon.db.models import Ambassador, Chatroom, Message, MessageType
+from salon.errors import Forbidden, Invalid, NotFound
+from salon.messages import repository
+from salon.messages.schemas import MessageCreate, MessageOut, MessageUpdate
+from salon.realtime import outbox
+from salon.realtime.events import EventType
+
+# A text, picture or video message without content says nothing.
+_NEED_CONTENT = frozenset({MessageType.TEXT, MessageType.PICTURE, MessageType.VIDEO})
+
+
+async def readable_chatroom(
+    session: AsyncSession, caller: Ambassador, id_chatroom: int
+) -> Chatroom:
+    chatroom = await chatrooms.get_with_participants(session, id_chatroom, caller.id_brand)
+    if chatroom is None:
+        raise NotFound("chatroom")
+    access.ensure_can_read(chatroom, caller)
+    return chatroom
+
+
+async def list_messages(
+    session: AsyncSession,
+    caller: Ambassador,
+    id_chatroom: int,
+    filters: repository.MessageFilters,
+    sort: Sort,
+    offset: int,
+    limit: int,
+) -> tuple[list[Message], int]:
+    await readable_chatroom(session, caller, id_chatroom)
+    return await repository.page(session, id_chatroom, filters, sort, offset, limit)
+
+
+async def post_message(
+    session: AsyncSession,
+    settings: Settings,
+    caller: Ambassador,
+    id_chatroom: int,
+    body: MessageCreate,
+) -> Message:
+    chatroom = await chatrooms.get_with_participants(session, id_chatroom, caller.id_brand)
+    if chatroom is None:
+        raise NotFound("chatroom")
+    if body.id_ambassador != caller.id_ambassador:
+        raise Forbidden  # nobody posts in someone else's name
+    access.ensure_can_post(chatroom, caller)
+    if body.type_message == MessageType.RATING:
+        raise Invalid.field(
+            "type_message",
+            "The selected type_message is invalid: rating messages are created by "
+            "POST /chat/chatrooms/{chatroom}/ratings.",
+        )
+    if body.type_message in _NEED_CONTENT and not body.content.strip():
+        raise Invalid.field("content", "The content field is required for this type_message.")
+    now = utcnow()
+    message = Message(
+        id_brand=chatroom.id_brand,
+        id_chatroom=chatroom.id_chatroom,
+        author=caller,
+        type_message=body.type_message,
+        content=body.content,
+        status_moderation=0,
+        active=True,
+        date_insert=now,
+        date_update=now,
+    )
+    message.rating = None
+    chatroom.last_message_date = now
+    await repository.add(session, message)
+    # A new message brings an archived conversation back for everyone in it.
+    await chatrooms.unarchive_for_everyone(session, chatroom.id_chatroom)
+    _publish(session, EventType.MESSAGE_CREATED, chatroom, message, settings)
+    return message
+
+
+async def get_message(session: AsyncSession, caller: Ambassador, id_message: int) -> Message:
+    message = await repository.get(session, id_message, caller.id_brand)
+    if message is None:
+        raise NotFound("message")
+    await readable_chatroom(session, caller, message.id_chatroom)
+    return message
+
+
+async def update_message(
+    session: AsyncSession,
+    settings: Settings,
+    caller: Ambassador,
+    id_message: int,
+    body: MessageUpdate,
+) -> Message:
+    """The author edits `content`; the author or staff hide or show (`active`)."""
+    message = await repository.get(session, id_message, caller.id_brand)
+    if message is None:
+        raise NotFound("message")
+    chatroom = await readable_chatroom(session, caller, message.id_chatroom)
+    sent = body.model_fields_set
+    if not sent:
+        raise Invalid.field("content", "Send content, active, or both.")
+    is_author = message.id_ambassador == caller.id_ambassador
+    if "content" in sent:
+        if body.content is None:
+            raise Invalid.field("content", "The content field must be a string.")
+        if message.type_message == MessageType.RATING:
+            raise Invalid.field("content", "The content of a rating message cannot be edited.")
+        if not is_author:
+            raise Forbidden
+        message.content = body.content
+    if "active" in sent:
+        if body.active is None:
+            raise Invalid.field("active", "The active field must be true or false.")
+        if not is_author and not caller.is_staff:
+            raise Forbidden
+        message.active = body.active
+    message.date_update = utcnow()
+    await session.flush()
+    _publish(session, EventType.MESSAGE_UPDATED, chatroom, message, settings)
+    return message
+
+
+def _publish(
+    session: AsyncSession,
+    type_: EventType,
+    chatroom: Chatroom,
+    message: Message,
+    settings: Settings,
+) -> None:
+    wire = MessageOut.of(message, now=utcnow(), online_window=settings.online_window)
+    outbox.enqueue(
+        session,
+        type_,
+        id_brand=chatroom.id_brand,
+        id_chatroom=chatroom.id_chatroom,
+        recipients=[p.id_ambassador for p in chatroom.participants],
+        data=wire.model_dump(mode="json"),
+    )

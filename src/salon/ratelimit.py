@@ -1,0 +1,25 @@
+"""Rate limits, on the `limits` library: in process memory by default, in Redis when
+SALON_REDIS_URL is set so that every instance shares the same counters."""
+
+import time
+
+from limits import RateLimitItem, storage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from salon.errors import TooManyRequests
+
+
+class RateLimiter:
+    def __init__(self, redis_url: str | None) -> None:
+        uri = "async+memory://" if redis_url is None else "async+" + redis_url
+        self._limiter = MovingWindowRateLimiter(storage.storage_from_string(uri))
+
+    async def ensure_allowed(self, limit: RateLimitItem, *key: str) -> None:
+        """Raise TooManyRequests (with the seconds until a slot frees) if `key` is spent."""
+        if await self._limiter.test(limit, *key):
+            return
+        stats = await self._limiter.get_window_stats(limit, *key)
+        raise TooManyRequests(max(1, int(stats.reset_time - time.time()) + 1))
+
+    async def hit(self, limit: RateLimitItem, *key: str) -> None:
+        await self._limiter.hit(limit, *key)
