@@ -21,6 +21,9 @@ from tests.support import Person, World
 
 POSTGRES_URL = os.environ.get("SALON_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("SALON_TEST_REQUIRE_POSTGRES") == "1"
+REDIS_URL = os.environ.get("SALON_TEST_REDIS_URL", "")
+if os.environ.get("SALON_TEST_REQUIRE_REDIS") == "1" and not REDIS_URL:
+    raise RuntimeError("SALON_TEST_REQUIRE_REDIS=1 but SALON_TEST_REDIS_URL is not set")
 ENGINES = ["sqlite", "postgresql"] if POSTGRES_URL or REQUIRE_POSTGRES else ["sqlite"]
 
 
@@ -66,6 +69,7 @@ async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     if "app" not in request.fixturenames:
         return
     application: FastAPI = request.getfixturevalue("app")
+    await application.state.rate_limiter.reset()
     database: Database = application.state.database
     tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
     async with database.engine.begin() as connection:

@@ -1,10 +1,13 @@
 """Test data, made with the same provisioning code the CLI uses, each call committed."""
 
 import itertools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
+from fastapi import FastAPI
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salon.auth.service import issue_token, revoke_token
@@ -71,8 +74,63 @@ class World:
 
         return await self._run(work)
 
+    async def token_for(self, id_ambassador: int) -> Person:
+        """A fresh token for someone created elsewhere (e.g. a chatroom's other member)."""
+
+        async def work(session: AsyncSession) -> Person:
+            ambassador = await repository.get_ambassador(session, id_ambassador)
+            assert ambassador is not None
+            token = issue_token(session, ambassador, "test")
+            return Person(ambassador.id_ambassador, ambassador.id_brand, ambassador.status, token)
+
+        return await self._run(work)
+
     async def revoke(self, person: Person) -> None:
         async def work(session: AsyncSession) -> bool:
             return await revoke_token(session, person.token)
 
         assert await self._run(work)
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A brand with a visitor and an ambassador in a one-to-one chatroom that holds one text
+    message (by the ambassador) and one pending rating (the visitor rates the ambassador);
+    a manager and an outsider of the same brand; staff of another brand."""
+
+    visitor: Person
+    ambassador: Person
+    manager: Person
+    outsider: Person
+    foreign: Person
+    chatroom: int
+    message: int
+    rating: int
+
+    def ids(self, me: Person) -> dict[str, int]:
+        return {
+            "c": self.chatroom,
+            "m": self.message,
+            "r": self.rating,
+            "a": self.ambassador.id,
+            "v": self.visitor.id,
+            "me": me.id,
+            "mgr": self.manager.id,
+        }
+
+
+@contextmanager
+def counted_queries(app: FastAPI) -> Iterator[list[str]]:
+    """The data statements the app sends to its database inside the block."""
+    statements: list[str] = []
+    engine = app.state.database.engine.sync_engine
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not statement.startswith("BEGIN"):  # SQLite's explicit BEGIN IMMEDIATE
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

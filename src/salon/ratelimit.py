@@ -1,6 +1,7 @@
 """Rate limits, on the `limits` library: in process memory by default, in Redis when
 SALON_REDIS_URL is set so that every instance shares the same counters."""
 
+import inspect
 import time
 
 from limits import RateLimitItem, storage
@@ -12,7 +13,8 @@ from salon.errors import TooManyRequests
 class RateLimiter:
     def __init__(self, redis_url: str | None) -> None:
         uri = "async+memory://" if redis_url is None else "async+" + redis_url
-        self._limiter = MovingWindowRateLimiter(storage.storage_from_string(uri))
+        self._storage = storage.storage_from_string(uri)
+        self._limiter = MovingWindowRateLimiter(self._storage)
 
     async def ensure_allowed(self, limit: RateLimitItem, *key: str) -> None:
         """Raise TooManyRequests (with the seconds until a slot frees) if `key` is spent."""
@@ -23,3 +25,9 @@ class RateLimiter:
 
     async def hit(self, limit: RateLimitItem, *key: str) -> None:
         await self._limiter.hit(limit, *key)
+
+    async def reset(self) -> None:
+        """Forget every counter (an operator's unlock; the tests' clean slate)."""
+        reset = self._storage.reset()
+        if inspect.isawaitable(reset):  # the async storages' reset is a coroutine
+            await reset

@@ -1,0 +1,31 @@
+import httpx
+
+from tests.support import Scene, World
+
+
+async def build_scene(client: httpx.AsyncClient, world: World) -> Scene:
+    brand = await world.brand()
+    visitor = await world.person(brand, status=7)
+    ambassador = await world.person(brand, status=0)
+    manager = await world.person(brand, status=5)
+    outsider = await world.person(brand, status=0)
+    foreign = await world.person(await world.brand(), status=5)
+    chatroom = await world.chatroom(visitor, ambassador)
+    posted = await client.post(
+        f"/chat/chatrooms/{chatroom}/messages",
+        headers=ambassador.headers,
+        json={"id_ambassador": ambassador.id, "content": "Hello!", "type_message": 0},
+    )
+    assert posted.status_code == 201, posted.text
+    asked = await client.post(f"/chat/chatrooms/{chatroom}/ratings", headers=ambassador.headers)
+    assert asked.status_code == 201, asked.text
+    return Scene(
+        visitor,
+        ambassador,
+        manager,
+        outsider,
+        foreign,
+        chatroom,
+        posted.json()["id_message"],
+        asked.json()["rating"]["id_rating"],
+    )
