@@ -24,7 +24,7 @@ async def get_chatroom(
     session: AsyncSession, caller: Ambassador, id_chatroom: int
 ) -> tuple[Chatroom, Rating | None]:
     """A chatroom and its last rating, for its participants and the brand's staff."""
-    chatroom = await _chatroom(session, caller, id_chatroom)
+    chatroom = await chatroom_of_brand(session, caller, id_chatroom)
     access.ensure_can_read(chatroom, caller)
     last = await repository.last_ratings(session, [id_chatroom])
     return chatroom, last.get(id_chatroom)
@@ -64,7 +64,7 @@ async def open_chatroom(
         created = await provisioning.create_chatroom(
             session, members, source=body.source, id_brand_tag=tag.id_brand_tag
         )
-    chatroom = await _chatroom(session, caller, created.id_chatroom)
+    chatroom = await chatroom_of_brand(session, caller, created.id_chatroom)
     wire = ChatroomOut.of(chatroom, None, now=utcnow(), online_window=settings.online_window)
     _publish(session, EventType.CHATROOM_CREATED, chatroom, wire.model_dump(mode="json"))
     return chatroom, True
@@ -157,7 +157,10 @@ async def list_for_ambassador(
     )
 
 
-async def _chatroom(session: AsyncSession, caller: Ambassador, id_chatroom: int) -> Chatroom:
+async def chatroom_of_brand(
+    session: AsyncSession, caller: Ambassador, id_chatroom: int
+) -> Chatroom:
+    """The chatroom with its participants, if it is of the caller's brand; else NotFound."""
     chatroom = await repository.get_with_participants(session, id_chatroom, caller.id_brand)
     if chatroom is None:
         raise NotFound("chatroom")
@@ -168,7 +171,7 @@ async def _own_participant(
     session: AsyncSession, caller: Ambassador, id_chatroom: int, id_ambassador: int
 ) -> tuple[Chatroom, ChatroomParticipant]:
     """A participant's own state may be changed by that participant and by brand staff."""
-    chatroom = await _chatroom(session, caller, id_chatroom)
+    chatroom = await chatroom_of_brand(session, caller, id_chatroom)
     if caller.id_ambassador != id_ambassador and not caller.is_staff:
         raise Forbidden
     for participant in chatroom.participants:

@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from salon.api.listing import Sort
 from salon.chatrooms import access
 from salon.chatrooms import repository as chatrooms
+from salon.chatrooms.service import chatroom_of_brand
 from salon.clock import utcnow
 from salon.config import Settings
 from salon.db.models import Ambassador, Chatroom, Message, MessageType
@@ -21,9 +22,7 @@ _NEED_CONTENT = frozenset({MessageType.TEXT, MessageType.PICTURE, MessageType.VI
 async def readable_chatroom(
     session: AsyncSession, caller: Ambassador, id_chatroom: int
 ) -> Chatroom:
-    chatroom = await chatrooms.get_with_participants(session, id_chatroom, caller.id_brand)
-    if chatroom is None:
-        raise NotFound("chatroom")
+    chatroom = await chatroom_of_brand(session, caller, id_chatroom)
     access.ensure_can_read(chatroom, caller)
     return chatroom
 
@@ -48,9 +47,7 @@ async def post_message(
     id_chatroom: int,
     body: MessageCreate,
 ) -> Message:
-    chatroom = await chatrooms.get_with_participants(session, id_chatroom, caller.id_brand)
-    if chatroom is None:
-        raise NotFound("chatroom")
+    chatroom = await chatroom_of_brand(session, caller, id_chatroom)
     if body.id_ambassador != caller.id_ambassador:
         raise Forbidden  # nobody posts in someone else's name
     access.ensure_can_post(chatroom, caller)

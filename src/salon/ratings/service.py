@@ -12,6 +12,7 @@ from salon.ambassadors import repository as ambassadors
 from salon.api.listing import Sort
 from salon.chatrooms import access
 from salon.chatrooms import repository as chatrooms
+from salon.chatrooms.service import chatroom_of_brand
 from salon.clock import format_wire_datetime, utcnow
 from salon.config import Settings
 from salon.db.models import Ambassador, Chatroom, ChatroomType, Message, MessageType, Rating
@@ -36,9 +37,7 @@ async def request_rating(
 ) -> Message:
     """Ask `id_user_rater` to rate `id_user_rated` in a chatroom: a pending rating and the
     `type_message` 2 message that carries it. A `value` sent by the rater rates at once."""
-    chatroom = await chatrooms.get_with_participants(session, id_chatroom, caller.id_brand)
-    if chatroom is None:
-        raise NotFound("chatroom")
+    chatroom = await chatroom_of_brand(session, caller, id_chatroom)
     participants = {p.id_ambassador: p.ambassador for p in chatroom.participants}
     # Rater and rated are participants, so a caller who is neither a participant nor staff
     # can never be allowed: refuse before saying anything about the ids.
