@@ -39,7 +39,11 @@ def free_port() -> int:
 @pytest.fixture
 def served(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
-    env = os.environ | {"SALON_DATABASE_URL": settings.database_url, "SALON_LOG_LEVEL": "warning"}
+    env = os.environ | {
+        "SALON_DATABASE_URL": settings.database_url,
+        "SALON_LOG_LEVEL": "warning",
+        "SALON_WRITES_PER_MINUTE": "100000",  # this test is about correctness under load
+    }
     command = [
         sys.executable,
         "-m",

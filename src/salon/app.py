@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from salon import __version__
 from salon.api.errors import install_error_handlers
+from salon.api.guards import RequestGuard
 from salon.api.health import router as health_router
 from salon.api.router import api_router
 from salon.config import Settings
@@ -39,6 +40,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.max_body_bytes,
+        max_json_depth=settings.max_json_depth,
+    )
     install_error_handlers(app)
     app.include_router(api_router, prefix=settings.api_prefix)
     app.include_router(health_router)

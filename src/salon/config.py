@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1, description="per email, per window")
     login_failure_window_seconds: int = Field(default=900, ge=1)
     login_attempts_per_ip_per_minute: int = Field(default=30, ge=1)
+    writes_per_minute: int = Field(default=120, ge=1, description="POST/PATCH/DELETE per token")
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_json_depth: int = Field(default=32, ge=2)
+    idempotency_retention_hours: int = Field(default=24, ge=1)
     log_level: str = "info"
 
     @property

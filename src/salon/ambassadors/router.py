@@ -13,8 +13,9 @@ from salon.ambassadors.schemas import (
 )
 from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path
 from salon.api.errors import error_responses
-from salon.api.listing import parse_int_list, parse_sort
+from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
+from salon.api.routing import SalonRoute
 from salon.api.wire import as_utc
 from salon.chatrooms import repository as chatrooms_repository
 from salon.chatrooms import service as chatrooms
@@ -23,7 +24,7 @@ from salon.clock import utcnow
 from salon.ratings import service as ratings
 from salon.ratings.stats import RatingStats
 
-router = APIRouter(prefix="/chat/ambassadors", tags=["ambassadors"])
+router = APIRouter(route_class=SalonRoute, prefix="/chat/ambassadors", tags=["ambassadors"])
 
 AmbassadorId = Annotated[int, id_path("The ambassador id")]
 
@@ -43,7 +44,8 @@ async def list_ambassadors(
         str | None,
         Query(
             description="last_action_date (default: -last_action_date), id_ambassador, "
-            "firstname, lastname"
+            "firstname, lastname",
+            pattern=sort_pattern(*repository.SORTABLE),
         ),
     ] = None,
     name: Annotated[
@@ -55,10 +57,20 @@ async def list_ambassadors(
         ),
     ] = None,
     status: Annotated[
-        str | None, Query(alias="filter[status]", description="0-8, comma list allowed: 7,8")
+        str | None,
+        Query(
+            alias="filter[status]",
+            description="0-8, comma list allowed: 7,8",
+            pattern=INT_LIST_PATTERN,
+        ),
     ] = None,
     exclude: Annotated[
-        str | None, Query(alias="filter[exclude]", description="ids to leave out, comma list")
+        str | None,
+        Query(
+            alias="filter[exclude]",
+            description="ids to leave out, comma list",
+            pattern=INT_LIST_PATTERN,
+        ),
     ] = None,
     brand_tag: Annotated[
         int | None, Query(alias="filter[brand_tag]", ge=1, le=2_147_483_647)
@@ -126,7 +138,11 @@ async def chatrooms_of_ambassador(
     settings: SettingsDep,
     caller: CurrentAmbassador,
     sort: Annotated[
-        str | None, Query(description="last_action_date (default -last_action_date)")
+        str | None,
+        Query(
+            description="last_action_date (default -last_action_date)",
+            pattern=sort_pattern("last_action_date"),
+        ),
     ] = None,
     archived: Annotated[bool | None, Query(alias="filter[archived]")] = None,
     flag: Annotated[

@@ -1,14 +1,19 @@
 """Dependencies shared by every router: the request's transaction, settings, the caller."""
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from limits import RateLimitItemPerMinute
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from salon.api import idempotency
 from salon.api.wire import INT32_MAX
 from salon.auth import service as auth
+from salon.auth.tokens import hash_token
 from salon.config import Settings
 from salon.db.models import Ambassador
 from salon.db.session import Database
@@ -23,7 +28,14 @@ async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.database
     async with database.sessionmaker() as session:
         yield session
-        await session.commit()
+        claim = idempotency.remember(request, session)
+        try:
+            await session.commit()
+        except IntegrityError:
+            if claim is None:
+                raise
+            # Another request with the same Idempotency-Key committed first.
+            raise await idempotency.replay_winner(database, claim) from None
         events = outbox.take(session)
     if events:
         broker: Broker = request.app.state.broker
@@ -44,7 +56,11 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer <token>`")
 
 
+WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+
+
 async def _current_ambassador(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -57,7 +73,19 @@ async def _current_ambassador(
     ] = None,
 ) -> Ambassador:
     token = credentials.credentials if credentials is not None else None
-    return await auth.authenticate(session, token, x_popsell_brand, settings)
+    caller = await auth.authenticate(session, token, x_popsell_brand, settings)
+    if request.method in WRITE_METHODS:
+        assert token is not None
+        limiter: RateLimiter = request.app.state.rate_limiter
+        writes = RateLimitItemPerMinute(settings.writes_per_minute)
+        key = hash_token(token)
+        await limiter.ensure_allowed(writes, "writes", key)
+        await limiter.hit(writes, "writes", key)
+    idempotency_key = request.headers.get(idempotency.HEADER)
+    if request.method == "POST" and idempotency_key is not None:
+        retention = timedelta(hours=settings.idempotency_retention_hours)
+        await idempotency.claim(request, session, caller, idempotency_key, retention)
+    return caller
 
 
 CurrentAmbassador = Annotated[Ambassador, Depends(_current_ambassador)]

@@ -10,7 +10,9 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
+from salon.api.idempotency import IdempotentReplay
 from salon.errors import AppError, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,10 @@ def _render_app_error(_: Request, error: Exception) -> Response:
             return validation_response(errors)
         case TooManyRequests(retry_after_seconds=seconds):
             return json_response(429, {"message": TOO_MANY}, {"Retry-After": str(seconds)})
+        case IdempotentReplay(status_code=status, body=body):
+            return Response(
+                body, status, {"Idempotent-Replayed": "true"}, media_type="application/json"
+            )
     raise error
 
 
@@ -86,11 +92,29 @@ def _render_request_validation(_: Request, error: Exception) -> Response:
     return validation_response(errors)
 
 
-def _render_http_error(_: Request, error: Exception) -> Response:
+def _render_http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
-    messages = {404: "Not found", 405: "Method Not Allowed.", 413: "Payload Too Large."}
+    if error.status_code == 400:
+        # The framework's "error parsing the body" (e.g. not UTF-8): the documented answer to a
+        # body that is not JSON is a 422.
+        return validation_response({"body": [_BODY_SENTENCES["json_invalid"]]})
+    if error.status_code == 405:
+        allow = ", ".join(sorted(_methods_of_path(request)))
+        return json_response(405, {"message": "Method Not Allowed."}, {"Allow": allow})
+    messages = {404: "Not found", 413: "Payload Too Large."}
     message = messages.get(error.status_code, str(error.detail))
     return json_response(error.status_code, {"message": message}, error.headers)
+
+
+def _methods_of_path(request: Request) -> set[str]:
+    """Every method some route serves at this path (the router only names the first route's);
+    HEAD is implied by GET and not part of the API."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return methods - {"HEAD"}
 
 
 def _render_unexpected(request: Request, error: Exception) -> Response:
@@ -140,6 +164,7 @@ _FIELD_SENTENCES = {
     "string_too_long": "The {field} field must not be greater than {max_length} characters.",
     "string_too_short": "The {field} field must be at least {min_length} characters.",
     "literal_error": "The selected {field} is invalid.",
+    "string_pattern_mismatch": "The {field} format is invalid.",
     "enum": "The selected {field} is invalid.",
     "value_error": "The {field} field is invalid.",
     "datetime_from_date_parsing": "The {field} field must be a date.",

@@ -2,9 +2,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from salon.api.deps import SessionDep
+from salon.api.routing import SalonRoute
 from salon.db.health import ping
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(route_class=SalonRoute, tags=["operations"])
 
 
 class Health(BaseModel):

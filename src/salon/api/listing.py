@@ -4,6 +4,13 @@ from dataclasses import dataclass
 
 from salon.errors import Invalid
 
+INT_LIST_PATTERN = r"^[0-9]+(,[0-9]+)*$"
+
+
+def sort_pattern(*fields: str) -> str:
+    """The OpenAPI pattern of a `sort` parameter: one of the fields, optionally with `-`."""
+    return "^-?(" + "|".join(fields) + ")$"
+
 
 @dataclass(frozen=True)
 class Sort:

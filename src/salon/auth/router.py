@@ -6,11 +6,12 @@ from fastapi.security import HTTPAuthorizationCredentials
 from salon.ambassadors.schemas import AmbassadorFull
 from salon.api.deps import CurrentAmbassador, RateLimiterDep, SessionDep, SettingsDep, bearer
 from salon.api.errors import error_responses
+from salon.api.routing import SalonRoute
 from salon.auth import service
 from salon.auth.schemas import ApiKeyRequest, LoginOut, LoginRequest, TokenOut
 from salon.clock import utcnow
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(route_class=SalonRoute, prefix="/auth", tags=["auth"])
 
 DomainHeader = Annotated[
     str | None,

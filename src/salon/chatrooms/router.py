@@ -4,6 +4,7 @@ from fastapi import APIRouter, Response
 
 from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path
 from salon.api.errors import error_responses
+from salon.api.routing import SalonRoute
 from salon.chatrooms import service
 from salon.chatrooms.schemas import (
     ActionMessage,
@@ -16,7 +17,7 @@ from salon.chatrooms.schemas import (
 from salon.clock import utcnow
 from salon.messages.schemas import MessageOut
 
-router = APIRouter(prefix="/chat/chatrooms", tags=["chatrooms"])
+router = APIRouter(route_class=SalonRoute, prefix="/chat/chatrooms", tags=["chatrooms"])
 
 ChatroomId = Annotated[int, id_path("The chatroom id")]
 AmbassadorId = Annotated[int, id_path("The ambassador id (a participant)")]

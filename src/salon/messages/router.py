@@ -5,14 +5,15 @@ from fastapi import APIRouter, Query, Request
 
 from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path
 from salon.api.errors import error_responses
-from salon.api.listing import parse_int_list, parse_sort
+from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
+from salon.api.routing import SalonRoute
 from salon.api.wire import as_utc
 from salon.clock import utcnow
 from salon.messages import repository, service
 from salon.messages.schemas import MessageCreate, MessageOut, MessageUpdate
 
-router = APIRouter(tags=["messages"])
+router = APIRouter(route_class=SalonRoute, tags=["messages"])
 
 ChatroomId = Annotated[int, id_path("The chatroom id")]
 MessageId = Annotated[int, id_path("The message id")]
@@ -31,7 +32,11 @@ async def list_messages(
     settings: SettingsDep,
     caller: CurrentAmbassador,
     sort: Annotated[
-        str | None, Query(description="date_insert, or -date_insert (default: newest first)")
+        str | None,
+        Query(
+            description="date_insert, or -date_insert (default: newest first)",
+            pattern=sort_pattern("date_insert"),
+        ),
     ] = None,
     sent_before: Annotated[
         datetime | None,
@@ -39,7 +44,12 @@ async def list_messages(
     ] = None,
     active: Annotated[bool | None, Query(alias="filter[active]")] = None,
     type_message: Annotated[
-        str | None, Query(alias="filter[type_message]", description="0-9, comma list allowed")
+        str | None,
+        Query(
+            alias="filter[type_message]",
+            description="0-9, comma list allowed",
+            pattern=INT_LIST_PATTERN,
+        ),
     ] = None,
 ) -> Paginated[MessageOut]:
     filters = repository.MessageFilters(

@@ -6,8 +6,9 @@ from fastapi.responses import StreamingResponse
 
 from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path
 from salon.api.errors import error_responses
-from salon.api.listing import parse_int_list, parse_sort
+from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
+from salon.api.routing import SalonRoute
 from salon.api.wire import INT32_MAX
 from salon.clock import utcnow
 from salon.messages.schemas import MessageOut
@@ -16,7 +17,7 @@ from salon.ratings.repository import SORTABLE, RatingFilters
 from salon.ratings.schemas import RatingOut, RatingReportItem, RatingRequest, RatingSubmission
 from salon.ratings.stats import BrandRatingStats
 
-router = APIRouter(tags=["ratings"])
+router = APIRouter(route_class=SalonRoute, tags=["ratings"])
 
 ChatroomId = Annotated[int, id_path("The chatroom id")]
 RatingId = Annotated[int, id_path("The rating id (`rating.id_rating` of the message)")]
@@ -95,7 +96,10 @@ def report_filters(
     rater: Annotated[int | None, Query(alias="filter[id_user_rater]", ge=1, le=INT32_MAX)] = None,
     chatroom: Annotated[int | None, Query(alias="filter[id_chatroom]", ge=1, le=INT32_MAX)] = None,
     value: Annotated[
-        str | None, Query(alias="filter[value]", description="0-5, comma list allowed")
+        str | None,
+        Query(
+            alias="filter[value]", description="0-5, comma list allowed", pattern=INT_LIST_PATTERN
+        ),
     ] = None,
     status: Annotated[Literal["pending", "answered"] | None, Query(alias="filter[status]")] = None,
 ) -> RatingFilters:
@@ -115,7 +119,10 @@ def report_filters(
 ReportFilters = Annotated[RatingFilters, Depends(report_filters)]
 SortParam = Annotated[
     str | None,
-    Query(description="date_insert (default: -date_insert), date_update, value, id_rating"),
+    Query(
+        description="date_insert (default: -date_insert), date_update, value, id_rating",
+        pattern=sort_pattern(*SORTABLE),
+    ),
 ]
 
 

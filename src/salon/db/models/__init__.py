@@ -11,6 +11,7 @@ from salon.db.models.chatroom import (
     ChatroomType,
     DiscussionType,
 )
+from salon.db.models.idempotency import IdempotencyKey
 from salon.db.models.message import Message, MessageType
 from salon.db.models.rating import Rating
 
@@ -27,6 +28,7 @@ __all__ = [
     "ChatroomSource",
     "ChatroomType",
     "DiscussionType",
+    "IdempotencyKey",
     "Message",
     "MessageType",
     "Rating",
