@@ -2,11 +2,7 @@
 processes and connections (on PostgreSQL: row locks and the partial unique index)."""
 
 import asyncio
-import os
-import socket
 import subprocess
-import sys
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,56 +17,19 @@ from salon.clock import format_wire_datetime
 from salon.config import Settings
 from salon.db.models import Message, MessageType, Rating
 from tests.ratings.helpers import PENDING_EXISTS
+from tests.served import serving
 from tests.support import Person, World
 
 WORKERS = 2
-CHATROOMS = 5
-AMBASSADORS = 4
-COPIES = 10  # concurrent identical requests per (chatroom, rater, rated)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
 def served(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = free_port()
-    env = os.environ | {
-        "SALON_DATABASE_URL": settings.database_url,
-        "SALON_LOG_LEVEL": "warning",
-        "SALON_WRITES_PER_MINUTE": "100000",  # this test is about correctness under load
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "salon",
-        "serve",
-        "--port",
-        str(port),
-        "--workers",
-        str(WORKERS),
-    ]
-    process = subprocess.Popen(command, env=env)  # noqa: S603
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, "salon serve exited"
-            assert time.monotonic() < deadline, "salon serve did not become healthy"
-            time.sleep(0.2)
-        yield base_url, process
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    # This test is about correctness under load, not about the write rate limit.
+    with serving(
+        settings.database_url, workers=WORKERS, SALON_WRITES_PER_MINUTE="100000"
+    ) as server:
+        yield server.base_url, server.process
 
 
 @pytest.fixture
@@ -108,11 +67,29 @@ def cmdline(pid: int) -> bytes:
         return b""
 
 
+@pytest.mark.parametrize(
+    ("chatrooms", "rated_per_room", "copies", "submissions_each"),
+    [
+        pytest.param(5, 4, 10, 8, id="200-operations-per-round"),
+        pytest.param(5, 5, 10, 8, id="500-operations"),
+    ],
+)
 async def test_parallel_requests_and_submissions_lose_and_duplicate_nothing(
-    app: FastAPI, http: httpx.AsyncClient, world: World, brand: int, visitor: Person
+    app: FastAPI,
+    http: httpx.AsyncClient,
+    world: World,
+    brand: int,
+    visitor: Person,
+    chatrooms: int,
+    rated_per_room: int,
+    copies: int,
+    submissions_each: int,
 ) -> None:
-    ambassadors = [await world.person(brand, status=0) for _ in range(AMBASSADORS)]
-    rooms = [await world.chatroom(visitor, *ambassadors) for _ in range(CHATROOMS)]
+    """Round 1: `copies` identical requests per (chatroom, rated) pair, all at once. Round 2:
+    `submissions_each` submissions per rating racing two new requests per pair. 200 + 200
+    operations, or 250 + 250 (the hardening issue's 500)."""
+    ambassadors = [await world.person(brand, status=0) for _ in range(rated_per_room)]
+    rooms = [await world.chatroom(visitor, *ambassadors) for _ in range(chatrooms)]
 
     async def ask(room: int, rated: Person) -> httpx.Response:
         return await http.post(
@@ -128,30 +105,31 @@ async def test_parallel_requests_and_submissions_lose_and_duplicate_nothing(
             json={"value": value, "content": comment},
         )
 
-    # Round 1: 200 concurrent requests, ten copies of each of the 20 (chatroom, rated) pairs.
     pairs = [(room, rated) for room in rooms for rated in ambassadors]
     first = await asyncio.gather(
-        *(ask(room, rated) for room, rated in pairs for _ in range(COPIES))
+        *(ask(room, rated) for room, rated in pairs for _ in range(copies))
     )
-    assert Counter(r.status_code for r in first) == {201: 20, 422: 180}
+    n = len(pairs)
+    assert Counter(r.status_code for r in first) == {201: n, 422: n * (copies - 1)}
     refused = [r.json()["errors"] for r in first if r.status_code == 422]
     assert all(errors == {"id_user_rater": [PENDING_EXISTS]} for errors in refused)
     ratings = [r.json()["rating"] for r in first if r.status_code == 201]
-    await assert_one_message_per_rating_and_pending(app, expected_ratings=20, expected_pending=20)
+    await assert_one_message_per_rating_and_pending(app, expected_ratings=n, expected_pending=n)
 
-    # Round 2: 160 submissions (eight per rating) racing 40 new requests (two per pair).
     submissions = [
-        rate(r["id_rating"], k % 6, f"{r['id_rating']}-{k}") for r in ratings for k in range(8)
+        rate(r["id_rating"], k % 6, f"{r['id_rating']}-{k}")
+        for r in ratings
+        for k in range(submissions_each)
     ]
     again = [ask(room, rated) for room, rated in pairs for _ in range(2)]
     results = await asyncio.gather(*submissions, *again)
     submitted, asked = results[: len(submissions)], results[len(submissions) :]
-    assert Counter(r.status_code for r in submitted) == {200: 160}
+    assert Counter(r.status_code for r in submitted) == {200: n * submissions_each}
     # A new request succeeds only once its pair's previous one was answered; never twice.
     assert set(Counter(r.status_code for r in asked)) <= {201, 422}
     new_pending = sum(r.status_code == 201 for r in asked)
     await assert_one_message_per_rating_and_pending(
-        app, expected_ratings=20 + new_pending, expected_pending=new_pending
+        app, expected_ratings=n + new_pending, expected_pending=new_pending
     )
 
     # Every rating holds its latest submission; every chatroom shows its latest one.

@@ -32,7 +32,11 @@ class Settings(BaseSettings):
     login_failure_window_seconds: int = Field(default=900, ge=1)
     login_attempts_per_ip_per_minute: int = Field(default=30, ge=1)
     writes_per_minute: int = Field(default=120, ge=1, description="POST/PATCH/DELETE per token")
-    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_body_bytes: int = Field(
+        default=256 * 1024,
+        ge=1024,
+        description="above the largest valid body: 10,000 characters JSON-escaped take 120 KB",
+    )
     max_json_depth: int = Field(default=32, ge=2)
     idempotency_retention_hours: int = Field(default=24, ge=1)
     log_level: str = "info"

@@ -1,5 +1,5 @@
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
@@ -94,7 +94,7 @@ async def list_ambassadors(
 @router.patch(
     "/{ambassador}",
     summary="Update an ambassador",
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(401, 403, 404, 413, 422),
 )
 async def update_ambassador(
     ambassador: AmbassadorId,
@@ -111,7 +111,7 @@ async def update_ambassador(
     "/shop-customer",
     summary="Create or retrieve a shop customer",
     response_description="Return the shop customer",
-    responses=error_responses(401, 403, 422),
+    responses=error_responses(401, 403, 413, 422),
 )
 async def shop_customer(
     body: ShopCustomerRequest,
@@ -149,7 +149,8 @@ async def chatrooms_of_ambassador(
         int | None, Query(alias="filter[flag]", ge=1, le=2, description="1: todo, 2: done")
     ] = None,
     type_chatroom: Annotated[
-        int | None, Query(alias="filter[type_chatroom]", description="0 or 7")
+        Literal[0, 7] | None,
+        Query(alias="filter[type_chatroom]", description="0: one to one, 7: one to many"),
     ] = None,
     last_action_date_before: Annotated[
         datetime | None,

@@ -39,6 +39,7 @@ def error_responses(
         401: (MessageBody, UNAUTHORIZED),
         403: (MessageBody, FORBIDDEN),
         404: (MessageBody, "Not found"),
+        413: (MessageBody, "Payload Too Large."),
         422: (ValidationBody, "Unprocessable Content"),
         429: (MessageBody, TOO_MANY + " Retry after the seconds in the Retry-After header."),
     }
@@ -174,3 +175,17 @@ _FIELD_SENTENCES = {
     "too_short": "The {field} field must have at least {min_length} items.",
     "too_long": "The {field} field must not have more than {max_length} items.",
 }
+
+
+def links(status: int, **targets: tuple[str, str, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI links from this response to operations that take one of its ids:
+    name=(path, method, {parameter: runtime expression} as "param=expression")."""
+    described: dict[str, Any] = {}
+    for name, (path, method, binding) in targets.items():
+        parameter, expression = binding.split("=", 1)
+        pointer = path.replace("~", "~0").replace("/", "~1")
+        described[name] = {
+            "operationRef": f"#/paths/{pointer}/{method}",
+            "parameters": {parameter: expression},
+        }
+    return {status: {"links": described}}

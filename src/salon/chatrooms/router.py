@@ -1,9 +1,9 @@
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Response
 
 from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path
-from salon.api.errors import error_responses
+from salon.api.errors import error_responses, links
 from salon.api.routing import SalonRoute
 from salon.chatrooms import service
 from salon.chatrooms.schemas import (
@@ -16,6 +16,10 @@ from salon.chatrooms.schemas import (
 )
 from salon.clock import utcnow
 from salon.messages.schemas import MessageOut
+
+EXISTING_PAIR: dict[int | str, dict[str, Any]] = {
+    200: {"model": ChatroomOut, "description": "The pair's existing chatroom"}
+}
 
 router = APIRouter(route_class=SalonRoute, prefix="/chat/chatrooms", tags=["chatrooms"])
 
@@ -30,7 +34,30 @@ AmbassadorId = Annotated[int, id_path("The ambassador id (a participant)")]
     response_description="Return the created chatroom (200 with the existing one for a pair "
     "that already has a one-to-one chatroom)",
     responses=error_responses(
-        401, 403, 422, also={200: {"model": ChatroomOut, "description": "The pair's chatroom"}}
+        401,
+        403,
+        413,
+        422,
+        also=EXISTING_PAIR
+        | links(
+            201,
+            GetChatroom=("/chat/chatrooms/{id}", "get", "id=$response.body#/id_chatroom"),
+            ListMessages=(
+                "/chat/chatrooms/{chatroom}/messages",
+                "get",
+                "chatroom=$response.body#/id_chatroom",
+            ),
+            PostMessage=(
+                "/chat/chatrooms/{chatroom}/messages",
+                "post",
+                "chatroom=$response.body#/id_chatroom",
+            ),
+            RateChatroom=(
+                "/chat/chatrooms/{chatroom}/ratings",
+                "post",
+                "chatroom=$response.body#/id_chatroom",
+            ),
+        ),
     ),
 )
 async def create_chatroom(
@@ -82,7 +109,7 @@ async def mark_read(
 @router.patch(
     "/{chatroom}/ambassadors/{ambassador}/block",
     summary="Block a chatroom for an ambassador",
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(401, 403, 404, 413, 422),
 )
 async def block(
     chatroom: ChatroomId,
@@ -98,7 +125,7 @@ async def block(
 @router.patch(
     "/{chatroom}/ambassadors/{ambassador}/archive",
     summary="Archive or unarchive a chatroom for an ambassador",
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(401, 403, 404, 413, 422),
 )
 async def archive(
     chatroom: ChatroomId,
@@ -114,7 +141,7 @@ async def archive(
 @router.patch(
     "/{chatroom}/ambassadors/{ambassador}/flag",
     summary="Flag a chatroom",
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(401, 403, 404, 413, 422),
 )
 async def flag(
     chatroom: ChatroomId,

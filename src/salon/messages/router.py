@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path
-from salon.api.errors import error_responses
+from salon.api.errors import error_responses, links
 from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
 from salon.api.routing import SalonRoute
@@ -71,7 +71,18 @@ async def list_messages(
     status_code=201,
     summary="Post a message in a chatroom",
     response_description="Return the created message",
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(
+        401,
+        403,
+        404,
+        413,
+        422,
+        also=links(
+            201,
+            GetMessage=("/chat/messages/{id}", "get", "id=$response.body#/id_message"),
+            UpdateMessage=("/chat/messages/{id}", "patch", "id=$response.body#/id_message"),
+        ),
+    ),
 )
 async def post_message(
     chatroom: ChatroomId,
@@ -99,7 +110,7 @@ async def get_message(
 @router.patch(
     "/chat/messages/{id}",
     summary="Update a message",
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(401, 403, 404, 413, 422),
 )
 async def update_message(
     id: MessageId,

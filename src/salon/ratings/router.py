@@ -5,7 +5,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path
-from salon.api.errors import error_responses
+from salon.api.errors import error_responses, links
 from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
 from salon.api.routing import SalonRoute
@@ -28,7 +28,27 @@ RatingId = Annotated[int, id_path("The rating id (`rating.id_rating` of the mess
     status_code=201,
     summary="Rate a chatroom",
     response_description="Return the created message with rating",
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(
+        401,
+        403,
+        404,
+        413,
+        422,
+        also=links(
+            201,
+            SubmitRating=(
+                "/chat/ratings/{rating}",
+                "patch",
+                "rating=$response.body#/rating/id_rating",
+            ),
+            DeleteRating=(
+                "/chat/ratings/{rating}",
+                "delete",
+                "rating=$response.body#/rating/id_rating",
+            ),
+            GetMessage=("/chat/messages/{id}", "get", "id=$response.body#/id_message"),
+        ),
+    ),
 )
 async def rate_a_chatroom(
     chatroom: ChatroomId,
@@ -50,7 +70,7 @@ async def rate_a_chatroom(
     "/chat/ratings/{rating}",
     summary="Update a rating",
     response_description="Return the updated rating",
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(401, 403, 404, 413, 422),
 )
 async def update_a_rating(
     rating: RatingId,

@@ -1,0 +1,104 @@
+"""Request limits, write rate limits and security headers."""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from salon.api.guards import json_depth
+from salon.app import create_app
+from salon.config import Settings
+from tests.ratings.helpers import ask_rating
+from tests.support import Person
+
+
+async def test_a_body_over_the_limit_is_413_and_writes_nothing(
+    client: httpx.AsyncClient, chatroom: int, ambassador: Person
+) -> None:
+    huge = {"id_ambassador": ambassador.id, "content": "x" * 300_000, "type_message": 0}
+    response = await client.post(
+        f"/chat/chatrooms/{chatroom}/messages", headers=ambassador.headers, json=huge
+    )
+    assert response.status_code == 413
+    assert response.json() == {"message": "Payload Too Large."}
+    listed = await client.get(f"/chat/chatrooms/{chatroom}/messages", headers=ambassador.headers)
+    assert listed.json()["total"] == 0
+
+
+async def test_a_streamed_body_over_the_limit_is_413(
+    client: httpx.AsyncClient, chatroom: int, ambassador: Person
+) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(300):
+            yield b" " * 1024  # no Content-Length: the guard counts what arrives
+
+    response = await client.post(
+        f"/chat/chatrooms/{chatroom}/messages",
+        headers=ambassador.headers | {"Content-Type": "application/json"},
+        content=chunks(),
+    )
+    assert response.status_code == 413
+
+
+async def test_deeply_nested_json_is_422(
+    client: httpx.AsyncClient, chatroom: int, ambassador: Person
+) -> None:
+    body = b'{"id_user_rater": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    response = await client.post(
+        f"/chat/chatrooms/{chatroom}/ratings",
+        headers=ambassador.headers | {"Content-Type": "application/json"},
+        content=body,
+    )
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == ["body"]
+    nested_but_fine = await ask_rating(client, chatroom, ambassador, {"id_user_rater": None})
+    assert nested_but_fine.status_code == 201
+
+
+def test_json_depth_ignores_brackets_in_strings() -> None:
+    assert json_depth(b'{"a": "[[[[{{{{", "b": [1, {"c": []}]}') == 4
+    assert json_depth(b'"\\"[["') == 0
+    assert json_depth(b"42") == 0
+
+
+async def test_security_headers(client: httpx.AsyncClient, ambassador: Person) -> None:
+    response = await client.get("/chat/ambassadors", headers=ambassador.headers)
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    docs = await client.get("/docs")
+    assert "content-security-policy" not in docs.headers  # the docs page loads its scripts
+
+
+@pytest.fixture
+async def limited(app: FastAPI, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The same database, served with 3 writes per token per minute."""
+    strict = create_app(settings.model_copy(update={"writes_per_minute": 3}))
+    async with strict.router.lifespan_context(strict):
+        transport = httpx.ASGITransport(app=strict)
+        async with httpx.AsyncClient(transport=transport, base_url="http://salon.test") as client:
+            yield client
+
+
+async def test_writes_are_rate_limited_per_token(
+    limited: httpx.AsyncClient, chatroom: int, visitor: Person, ambassador: Person
+) -> None:
+    def post(person: Person) -> "asyncio.Future[httpx.Response]":
+        body = {"id_ambassador": person.id, "content": "hi", "type_message": 0}
+        return asyncio.ensure_future(
+            limited.post(f"/chat/chatrooms/{chatroom}/messages", headers=person.headers, json=body)
+        )
+
+    statuses = [(await post(ambassador)).status_code for _ in range(4)]
+    assert statuses == [201, 201, 201, 429]
+    refused = await post(ambassador)
+    assert refused.json() == {"message": "Too Many Requests."}
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    # Reads are not writes; another token has its own budget.
+    assert (
+        await limited.get(f"/chat/chatrooms/{chatroom}", headers=ambassador.headers)
+    ).status_code == 200
+    assert (await post(visitor)).status_code == 201

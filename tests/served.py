@@ -1,0 +1,75 @@
+"""A real `salon serve` process on the test database, for tests that need one over TCP."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import httpx
+
+
+@dataclass
+class Server:
+    base_url: str
+    process: subprocess.Popen[bytes]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def start(database_url: str, *, workers: int = 1, **env: str) -> Server:
+    port = free_port()
+    environment = os.environ | {
+        "SALON_DATABASE_URL": database_url,
+        "SALON_LOG_LEVEL": "warning",
+        **env,
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "salon",
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
+    process = subprocess.Popen(command, env=environment)  # noqa: S603
+    server = Server(f"http://127.0.0.1:{port}", process)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{server.base_url}/health", timeout=1).status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError("salon serve did not become healthy")
+        time.sleep(0.2)
+
+
+def kill(server: Server) -> None:
+    """SIGKILL: no shutdown hook runs, nothing is flushed by the application."""
+    server.process.send_signal(signal.SIGKILL)
+    server.process.wait(timeout=30)
+
+
+@contextmanager
+def serving(database_url: str, *, workers: int = 1, **env: str) -> Iterator[Server]:
+    server = start(database_url, workers=workers, **env)
+    try:
+        yield server
+    finally:
+        if server.process.poll() is None:
+            server.process.terminate()
+            server.process.wait(timeout=30)
