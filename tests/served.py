@@ -26,12 +26,12 @@ def free_port() -> int:
         return port
 
 
-def start(database_url: str, *, workers: int = 1, **env: str) -> Server:
+def start(database_url: str, *, workers: int = 1, env: dict[str, str] | None = None) -> Server:
     port = free_port()
     environment = os.environ | {
         "SALON_DATABASE_URL": database_url,
         "SALON_LOG_LEVEL": "warning",
-        **env,
+        **(env or {}),
     }
     command = [
         sys.executable,
@@ -65,8 +65,10 @@ def kill(server: Server) -> None:
 
 
 @contextmanager
-def serving(database_url: str, *, workers: int = 1, **env: str) -> Iterator[Server]:
-    server = start(database_url, workers=workers, **env)
+def serving(
+    database_url: str, *, workers: int = 1, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    server = start(database_url, workers=workers, env=env)
     try:
         yield server
     finally:

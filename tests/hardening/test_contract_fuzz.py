@@ -29,7 +29,7 @@ async def test_schemathesis_finds_nothing(app: FastAPI, settings: Settings) -> N
     manager_token = demo["ambassadors"][3]["token"]
     st = Path(sys.executable).with_name("st")
     unlimited = {"SALON_WRITES_PER_MINUTE": "1000000"}
-    with serving(settings.database_url, **unlimited) as server:
+    with serving(settings.database_url, env=unlimited) as server:
         command = [
             str(st),
             "--config-file",
