@@ -26,9 +26,8 @@ WORKERS = 2
 @pytest.fixture
 def served(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     # This test is about correctness under load, not about the write rate limit.
-    with serving(
-        settings.database_url, workers=WORKERS, SALON_WRITES_PER_MINUTE="100000"
-    ) as server:
+    unlimited = {"SALON_WRITES_PER_MINUTE": "100000"}
+    with serving(settings.database_url, workers=WORKERS, env=unlimited) as server:
         yield server.base_url, server.process
 
 
