@@ -94,12 +94,13 @@ class World:
 
 @dataclass(frozen=True)
 class Scene:
-    """A brand with a visitor and an ambassador in a one-to-one chatroom that holds one text
-    message (by the ambassador) and one pending rating (the visitor rates the ambassador);
-    a manager and an outsider of the same brand; staff of another brand."""
+    """A brand with a group chatroom of a visitor, an ambassador and a member; it holds one text
+    message (by the ambassador) and one pending rating (the visitor is asked to rate the
+    ambassador). A manager and an outsider of the same brand; staff of another brand."""
 
     visitor: Person
     ambassador: Person
+    member: Person
     manager: Person
     outsider: Person
     foreign: Person

@@ -7,21 +7,27 @@ async def build_scene(client: httpx.AsyncClient, world: World) -> Scene:
     brand = await world.brand()
     visitor = await world.person(brand, status=7)
     ambassador = await world.person(brand, status=0)
+    member = await world.person(brand, status=6)
     manager = await world.person(brand, status=5)
     outsider = await world.person(brand, status=0)
     foreign = await world.person(await world.brand(), status=5)
-    chatroom = await world.chatroom(visitor, ambassador)
+    chatroom = await world.chatroom(visitor, ambassador, member)
     posted = await client.post(
         f"/chat/chatrooms/{chatroom}/messages",
         headers=ambassador.headers,
         json={"id_ambassador": ambassador.id, "content": "Hello!", "type_message": 0},
     )
     assert posted.status_code == 201, posted.text
-    asked = await client.post(f"/chat/chatrooms/{chatroom}/ratings", headers=ambassador.headers)
+    asked = await client.post(
+        f"/chat/chatrooms/{chatroom}/ratings",
+        headers=ambassador.headers,
+        json={"id_user_rater": visitor.id},
+    )
     assert asked.status_code == 201, asked.text
     return Scene(
         visitor,
         ambassador,
+        member,
         manager,
         outsider,
         foreign,

@@ -1,8 +1,11 @@
-"""Every route that names an object, for every kind of caller: the expected status.
+"""The authorization matrix: every route x every kind of caller -> the expected status.
 
-No token, an invalid or revoked token: 401. Staff of another brand: 404 (nothing of another
-brand is ever readable or writable, nor is its existence confirmed). Someone of the brand with
-no business there: 403. The person the route is for: 2xx."""
+Callers: no token, an invalid token, a revoked token, staff of another brand, and in the brand:
+the rater (the visitor asked to rate the scene's rating), the rated (the ambassador), another
+participant (a member of the chatroom), staff (a manager), and a non-participant.
+
+No object of another brand is ever readable or writable, nor is its existence confirmed (404).
+"""
 
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +14,16 @@ import httpx
 import pytest
 
 from tests.api.scene import build_scene
-from tests.support import Person, Scene, World
+from tests.support import Person, World
+
+PEOPLE = ("rater", "rated", "participant", "staff", "non_participant")
+ROLE_OF = {
+    "rater": "visitor",
+    "rated": "ambassador",
+    "participant": "member",
+    "staff": "manager",
+    "non_participant": "outsider",
+}
 
 
 @dataclass(frozen=True)
@@ -19,61 +31,68 @@ class Route:
     method: str
     path: str
     body: Any
-    allowed: str  # the scene's person the route is for
-    status: int  # their status
-    outsider: int = 403  # a same-brand person with no business there
+    # Expected status for rater, rated, participant, staff, non-participant (in that order).
+    expected: tuple[int, int, int, int, int]
+    foreign: int = 404  # staff of another brand
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
 
 
-ROUTES = [
-    Route("GET", "/chat/chatrooms/{c}", None, "ambassador", 200),
-    Route("POST", "/chat/chatrooms/{c}/ratings", {"id_user_rater": "{a}"}, "visitor", 201),
-    Route("PATCH", "/chat/ratings/{r}", {"value": 5}, "visitor", 200),
-    Route("DELETE", "/chat/ratings/{r}", None, "manager", 200),
-    Route("GET", "/chat/chatrooms/{c}/messages", None, "ambassador", 200),
+ALL_OK, SELF_OR_STAFF, STAFF_ONLY = (200,) * 5, (403, 200, 403, 200, 403), (403, 403, 403, 200, 403)
+READERS = (200, 200, 200, 200, 403)
+
+MATRIX = [
+    Route("GET", "/chat/chatrooms/{c}", None, READERS),
+    Route(
+        "POST",
+        "/chat/chatrooms/{c}/ratings",
+        {"id_user_rated": "{v}", "id_user_rater": "{a}"},
+        (201, 201, 403, 201, 403),
+    ),
+    Route("PATCH", "/chat/ratings/{r}", {"value": 5}, (200, 403, 403, 403, 403)),
+    Route("DELETE", "/chat/ratings/{r}", None, STAFF_ONLY),
+    Route("GET", "/chat/chatrooms/{c}/messages", None, READERS),
     Route(
         "POST",
         "/chat/chatrooms/{c}/messages",
         {"id_ambassador": "{me}", "content": "hi", "type_message": 0},
-        "visitor",
-        201,
+        (201, 201, 201, 403, 403),
     ),
-    Route("GET", "/chat/messages/{m}", None, "visitor", 200),
-    Route("PATCH", "/chat/messages/{m}", {"content": "edited"}, "ambassador", 200),
-    Route("POST", "/chat/chatrooms/{c}/ambassadors/{a}/read", None, "ambassador", 200),
+    Route("GET", "/chat/messages/{m}", None, READERS),
+    Route("PATCH", "/chat/messages/{m}", {"content": "edited"}, (403, 200, 403, 403, 403)),
+    Route("POST", "/chat/chatrooms/{c}/ambassadors/{a}/read", None, SELF_OR_STAFF),
     Route(
-        "PATCH",
-        "/chat/chatrooms/{c}/ambassadors/{a}/block",
-        {"is_blocked": True},
-        "ambassador",
-        200,
+        "PATCH", "/chat/chatrooms/{c}/ambassadors/{a}/block", {"is_blocked": True}, SELF_OR_STAFF
+    ),
+    Route("PATCH", "/chat/chatrooms/{c}/ambassadors/{a}/archive", {"archive": True}, SELF_OR_STAFF),
+    Route("PATCH", "/chat/chatrooms/{c}/ambassadors/{a}/flag", {"flag": 1}, SELF_OR_STAFF),
+    Route("PATCH", "/chat/ambassadors/{a}", {"email_tmp": "new@example.com"}, SELF_OR_STAFF),
+    Route("GET", "/chat/ambassadors/{a}/chatrooms", None, SELF_OR_STAFF),
+    Route("GET", "/chat/ambassadors/{a}/stats", None, SELF_OR_STAFF),
+    # Routes that name no object: another brand's staff works in its own brand.
+    Route("GET", "/chat/ambassadors", None, ALL_OK, foreign=200),
+    Route(
+        "POST",
+        "/chat/chatrooms",
+        {"ids_ambassadors": ["{a}", "{v}"], "source": 0},
+        (201, 201, 403, 201, 403),
+        foreign=422,  # the ids name people its brand does not have
     ),
     Route(
-        "PATCH", "/chat/chatrooms/{c}/ambassadors/{a}/archive", {"archive": True}, "ambassador", 200
+        "POST",
+        "/chat/ambassadors/shop-customer",
+        {"email_tmp": "c@example.com"},
+        STAFF_ONLY,
+        foreign=200,
     ),
-    Route("PATCH", "/chat/chatrooms/{c}/ambassadors/{a}/flag", {"flag": 1}, "ambassador", 200),
-    Route("PATCH", "/chat/ambassadors/{a}", {"email_tmp": "new@example.com"}, "ambassador", 200),
-    Route("GET", "/chat/ambassadors/{a}/chatrooms", None, "ambassador", 200),
-    Route("GET", "/chat/ambassadors/{a}/stats", None, "ambassador", 200),
+    Route("GET", "/chat/ratings", None, STAFF_ONLY, foreign=200),
+    Route("GET", "/chat/ratings/export", None, STAFF_ONLY, foreign=200),
+    Route("GET", "/chat/ratings/stats", None, STAFF_ONLY, foreign=200),
+    Route("DELETE", "/auth/token", None, (204,) * 5, foreign=204),
 ]
 
-# Routes that name no object: another brand's staff gets its own (empty) brand, not a 404.
-BRAND_ROUTES = [
-    Route("GET", "/chat/ambassadors", None, "ambassador", 200, outsider=200),
-    Route(
-        "POST", "/chat/chatrooms", {"ids_ambassadors": ["{a}", "{v}"], "source": 0}, "visitor", 200
-    ),
-    Route(
-        "POST", "/chat/ambassadors/shop-customer", {"email_tmp": "c@example.com"}, "manager", 200
-    ),
-    Route("GET", "/chat/ratings", None, "manager", 200),
-    Route("GET", "/chat/ratings/export", None, "manager", 200),
-    Route("GET", "/chat/ratings/stats", None, "manager", 200),
-]
-
-CALLERS = ["none", "invalid", "revoked", "foreign", "outsider", "allowed"]
+CALLERS = ["no_token", "invalid_token", "revoked_token", "another_brand", *PEOPLE]
 
 
 def fill(template: Any, ids: dict[str, int]) -> Any:
@@ -90,37 +109,30 @@ def fill(template: Any, ids: dict[str, int]) -> Any:
     return template
 
 
-async def call(
-    client: httpx.AsyncClient, route: Route, scene: Scene, caller: Person, headers: dict[str, str]
-) -> httpx.Response:
-    ids = scene.ids(caller)
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("route", MATRIX, ids=str)
+async def test_access(client: httpx.AsyncClient, world: World, route: Route, caller: str) -> None:
+    scene = await build_scene(client, world)
+    person: Person = scene.manager
+    headers: dict[str, str] = {}
+    if caller in PEOPLE:
+        person = getattr(scene, ROLE_OF[caller])
+        headers, expected = person.headers, route.expected[PEOPLE.index(caller)]
+    elif caller == "another_brand":
+        person, headers, expected = scene.foreign, scene.foreign.headers, route.foreign
+    elif caller == "revoked_token":
+        await world.revoke(scene.manager)
+        headers, expected = scene.manager.headers, 401
+    elif caller == "invalid_token":
+        headers, expected = {"Authorization": "Bearer sln_not-a-token"}, 401
+    else:
+        expected = 401
+
+    ids = scene.ids(person)
     kwargs: dict[str, Any] = {"headers": headers}
     if route.body is not None:
         kwargs["json"] = fill(route.body, ids)
-    return await client.request(route.method, fill(route.path, ids), **kwargs)
-
-
-@pytest.mark.parametrize("caller", CALLERS)
-@pytest.mark.parametrize("route", ROUTES + BRAND_ROUTES, ids=str)
-async def test_access(client: httpx.AsyncClient, world: World, route: Route, caller: str) -> None:
-    scene = await build_scene(client, world)
-    person: Person = getattr(scene, route.allowed)
-    headers = person.headers
-    expected = route.status
-    if caller == "none":
-        headers, expected = {}, 401
-    elif caller == "invalid":
-        headers, expected = {"Authorization": "Bearer sln_not-a-token"}, 401
-    elif caller == "revoked":
-        await world.revoke(person)
-        expected = 401
-    elif caller == "foreign":
-        person, headers = scene.foreign, scene.foreign.headers
-        expected = 404 if route in ROUTES else _foreign_status(route)
-    elif caller == "outsider":
-        person, headers, expected = scene.outsider, scene.outsider.headers, route.outsider
-
-    response = await call(client, route, scene, person, headers)
+    response = await client.request(route.method, fill(route.path, ids), **kwargs)
 
     assert response.status_code == expected, response.text
     if expected == 401:
@@ -133,43 +145,26 @@ async def test_access(client: httpx.AsyncClient, world: World, route: Route, cal
         assert response.json()["message"].startswith("Not found - The ")
 
 
-def _foreign_status(route: Route) -> int:
-    # Staff of another brand: their own brand's lists (200, empty); the chatroom body names
-    # people of another brand, which their brand does not have (422).
-    return 422 if route.path == "/chat/chatrooms" else 200
+def test_the_matrix_covers_every_operation_of_the_schema() -> None:
+    from salon.app import create_app
+    from salon.config import Settings
 
+    spec = create_app(Settings(database_url="sqlite://")).openapi()
+    operations = {(m.upper(), path) for path, item in spec["paths"].items() for m in item}
+    public = {("POST", "/auth/login"), ("POST", "/auth/token"), ("POST", "/auth/guest")}
+    public.add(("GET", "/health"))
+    aliases = {"{c}": "{chatroom}", "{r}": "{rating}", "{m}": "{id}", "{a}": "{ambassador}"}
 
-async def test_every_documented_route_is_in_the_schema(client: httpx.AsyncClient) -> None:
-    spec = (await client.get("/openapi.json")).json()
-    operations = {(method.upper(), path) for path, item in spec["paths"].items() for method in item}
-    documented = {
-        ("POST", "/auth/login"),
-        ("POST", "/auth/token"),
-        ("POST", "/auth/guest"),
-        ("DELETE", "/auth/token"),
-        ("GET", "/chat/ambassadors"),
-        ("PATCH", "/chat/ambassadors/{ambassador}"),
-        ("POST", "/chat/ambassadors/shop-customer"),
-        ("GET", "/chat/ambassadors/{ambassador}/chatrooms"),
-        ("GET", "/chat/ambassadors/{ambassador}/stats"),
-        ("POST", "/chat/chatrooms"),
-        ("GET", "/chat/chatrooms/{id}"),
-        ("POST", "/chat/chatrooms/{chatroom}/ambassadors/{ambassador}/read"),
-        ("PATCH", "/chat/chatrooms/{chatroom}/ambassadors/{ambassador}/block"),
-        ("PATCH", "/chat/chatrooms/{chatroom}/ambassadors/{ambassador}/archive"),
-        ("PATCH", "/chat/chatrooms/{chatroom}/ambassadors/{ambassador}/flag"),
-        ("GET", "/chat/chatrooms/{chatroom}/messages"),
-        ("POST", "/chat/chatrooms/{chatroom}/messages"),
-        ("GET", "/chat/messages/{id}"),
-        ("PATCH", "/chat/messages/{id}"),
-        ("POST", "/chat/chatrooms/{chatroom}/ratings"),
-        ("PATCH", "/chat/ratings/{rating}"),
-        ("DELETE", "/chat/ratings/{rating}"),
-        ("GET", "/chat/ratings"),
-        ("GET", "/chat/ratings/export"),
-        ("GET", "/chat/ratings/stats"),
-    }
-    assert documented <= operations
+    def schema_path(route: Route) -> str:
+        path = route.path
+        if path.startswith("/chat/chatrooms/{c}") and path.count("/") == 3:
+            return "/chat/chatrooms/{id}"
+        for short, name in aliases.items():
+            path = path.replace(short, name)
+        return path
+
+    covered = {(route.method, schema_path(route)) for route in MATRIX}
+    assert operations - public == covered
 
 
 async def test_another_brand_sees_none_of_this_brand(

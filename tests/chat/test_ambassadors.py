@@ -143,7 +143,16 @@ async def submit_as_participant(
     assert response.status_code == 200, response.text
 
 
-@pytest.mark.parametrize("query", ["filter[flag]=3", "filter[archived]=perhaps", "sort=name"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "filter[flag]=3",
+        "filter[archived]=perhaps",
+        "sort=name",
+        "filter[type_chatroom]=3",
+        "filter[type_chatroom]=105899",  # once a 500 on PostgreSQL (SMALLINT overflow)
+    ],
+)
 async def test_invalid_chatroom_list_parameters(
     client: httpx.AsyncClient, ambassador: Person, query: str
 ) -> None:

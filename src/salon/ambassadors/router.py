@@ -1,5 +1,5 @@
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
@@ -21,6 +21,8 @@ from salon.chatrooms import repository as chatrooms_repository
 from salon.chatrooms import service as chatrooms
 from salon.chatrooms.schemas import ChatroomListItem
 from salon.clock import utcnow
+from salon.db.models import ChatroomType
+from salon.errors import Invalid
 from salon.ratings import service as ratings
 from salon.ratings.stats import RatingStats
 
@@ -149,8 +151,12 @@ async def chatrooms_of_ambassador(
         int | None, Query(alias="filter[flag]", ge=1, le=2, description="1: todo, 2: done")
     ] = None,
     type_chatroom: Annotated[
-        Literal[0, 7] | None,
-        Query(alias="filter[type_chatroom]", description="0: one to one, 7: one to many"),
+        int | None,
+        Query(
+            alias="filter[type_chatroom]",
+            description="0: one to one, 7: one to many",
+            json_schema_extra={"enum": [0, 7]},
+        ),
     ] = None,
     last_action_date_before: Annotated[
         datetime | None,
@@ -160,6 +166,10 @@ async def chatrooms_of_ambassador(
         ),
     ] = None,
 ) -> Paginated[ChatroomListItem]:
+    if type_chatroom not in (None, *ChatroomType):
+        raise Invalid.field(
+            "filter[type_chatroom]", "The selected filter[type_chatroom] is invalid."
+        )
     filters = chatrooms_repository.ChatroomFilters(
         archived=archived,
         flag=flag,
