@@ -5,7 +5,7 @@ import inspect
 import time
 
 from limits import RateLimitItem, storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
 from salon.errors import TooManyRequests
 
@@ -14,7 +14,7 @@ class RateLimiter:
     def __init__(self, redis_url: str | None) -> None:
         uri = "async+memory://" if redis_url is None else "async+" + redis_url
         self._storage = storage.storage_from_string(uri)
-        self._limiter = MovingWindowRateLimiter(self._storage)
+        self._limiter = SlidingWindowCounterRateLimiter(self._storage)
 
     async def ensure_allowed(self, limit: RateLimitItem, *key: str) -> None:
         """Raise TooManyRequests (with the seconds until a slot frees) if `key` is spent."""

@@ -34,7 +34,9 @@ async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
         except IntegrityError:
             if claim is None:
                 raise
-            # Another request with the same Idempotency-Key committed first.
+            # Another request with the same Idempotency-Key committed first. Give the
+            # connection back before reading its answer (SQLite has one per process).
+            await session.rollback()
             raise await idempotency.replay_winner(database, claim) from None
         events = outbox.take(session)
     if events:
