@@ -15,7 +15,8 @@ from salon.api.router import api_router
 from salon.config import Settings
 from salon.db.session import Database
 from salon.ratelimit import RateLimiter
-from salon.realtime.broker import MemoryBroker
+from salon.realtime.broker import Broker, MemoryBroker, RedisBroker
+from salon.realtime.hub import Hub
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -25,12 +26,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.database = Database.connect(settings)
-        app.state.broker = MemoryBroker()
+        app.state.broker = _broker(settings)
+        app.state.hub = Hub(app.state.broker, settings.ws_heartbeat_seconds)
+        await app.state.hub.start()
         app.state.rate_limiter = RateLimiter(settings.redis_url)
         try:
             yield
         finally:
-            await app.state.broker.close()
+            await app.state.hub.close()
             await app.state.database.dispose()
 
     app = FastAPI(
@@ -49,3 +52,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router, prefix=settings.api_prefix)
     app.include_router(health_router)
     return app
+
+
+def _broker(settings: Settings) -> Broker:
+    """In memory for one process; Redis when several processes must share events."""
+    if settings.redis_url is None:
+        return MemoryBroker(settings.realtime_retention_events, settings.realtime_retention_seconds)
+    return RedisBroker(
+        settings.redis_url,
+        settings.redis_prefix,
+        settings.realtime_retention_events,
+        settings.realtime_retention_seconds,
+        presence_ttl_seconds=int(settings.ws_heartbeat_seconds * 2.5),
+    )

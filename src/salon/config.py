@@ -26,8 +26,9 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(default=30.0, gt=0)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     redis_url: str | None = Field(
-        default=None, description="redis://host:6379/0: shared rate limits (and, later, events)"
+        default=None, description="redis://host:6379/0: shared rate limits and real-time events"
     )
+    redis_prefix: str = Field(default="salon:", description="prefix of every Redis key and channel")
     login_max_failures: int = Field(default=5, ge=1, description="per email, per window")
     login_failure_window_seconds: int = Field(default=900, ge=1)
     login_attempts_per_ip_per_minute: int = Field(default=30, ge=1)
@@ -39,6 +40,11 @@ class Settings(BaseSettings):
     )
     max_json_depth: int = Field(default=32, ge=2)
     idempotency_retention_hours: int = Field(default=24, ge=1)
+    ws_heartbeat_seconds: float = Field(default=25.0, gt=0)
+    ws_max_lifetime_seconds: float = Field(default=3600.0, gt=0)
+    ws_queue_size: int = Field(default=1000, ge=1, description="frames a socket may lag behind")
+    realtime_retention_events: int = Field(default=1000, ge=1, description="kept per stream")
+    realtime_retention_seconds: int = Field(default=600, ge=1, description="resume window")
     log_level: str = "info"
 
     @property

@@ -138,3 +138,20 @@ async def last_ratings(session: AsyncSession, chatroom_ids: list[int]) -> dict[i
         .where(ranked.c.rank == 1)
     )
     return {rating.id_chatroom: rating for rating in (await session.scalars(statement)).all()}
+
+
+async def co_participants(session: AsyncSession, id_ambassador: int) -> list[int]:
+    """Everyone who shares at least one chatroom with `id_ambassador`."""
+    mine = select(ChatroomParticipant.id_chatroom).where(
+        ChatroomParticipant.id_ambassador == id_ambassador
+    )
+    statement = (
+        select(ChatroomParticipant.id_ambassador)
+        .where(
+            ChatroomParticipant.id_chatroom.in_(mine),
+            ChatroomParticipant.id_ambassador != id_ambassador,
+        )
+        .distinct()
+        .order_by(ChatroomParticipant.id_ambassador)
+    )
+    return list((await session.scalars(statement)).all())

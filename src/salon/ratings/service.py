@@ -92,8 +92,13 @@ async def request_rating(
         raise Invalid.field("id_user_rater", PENDING_EXISTS) from None
 
     recipients = tuple(participants)
-    wire = MessageOut.of(message, now=now, online_window=settings.online_window)
-    _publish(session, EventType.RATING_REQUESTED, rating, recipients, wire.model_dump(mode="json"))
+    wire = MessageOut.of(message, now=now, online_window=settings.online_window).model_dump(
+        mode="json"
+    )
+    # A rating request is a message of the chatroom too: clients that only render messages
+    # need nothing else.
+    _publish(session, EventType.MESSAGE_CREATED, rating, recipients, wire)
+    _publish(session, EventType.RATING_REQUESTED, rating, recipients, wire)
     if body.value is not None:
         _publish(session, EventType.RATING_SUBMITTED, rating, recipients, _rating_data(rating))
     return message

@@ -1,0 +1,66 @@
+"""The rules of a real-time session: who may follow which stream, and presence."""
+
+from dataclasses import dataclass
+
+from salon.auth import service as auth
+from salon.chatrooms import repository as chatrooms
+from salon.config import Settings
+from salon.db.models import Ambassador
+from salon.db.session import Database
+from salon.errors import Forbidden, Invalid
+from salon.realtime.broker import Broker
+from salon.realtime.events import Event, EventType, brand_stream, person_stream
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Where a socket starts: its stream, and optionally the last frame its client has."""
+
+    scope: str
+    after: int | None
+    epoch: str | None
+
+
+def parse_cursor(scope: str | None, after: str | None, epoch: str | None) -> Cursor:
+    scope = scope or "person"
+    if scope not in ("person", "brand"):
+        raise Invalid.field("scope", "The selected scope is invalid.")
+    if after is None:
+        return Cursor(scope, None, None)
+    if not after.isascii() or not after.isdigit() or len(after) > 18:
+        raise Invalid.field("after", "The after field must be an integer.")
+    return Cursor(scope, int(after), epoch)
+
+
+async def open_session(
+    database: Database, settings: Settings, token: str | None, brand_header: str | None
+) -> Ambassador:
+    """The caller behind the token (Unauthorized, Forbidden as on every route)."""
+    async with database.sessionmaker() as session:
+        caller = await auth.authenticate(session, token, brand_header, settings)
+        await session.commit()
+    return caller
+
+
+def stream_of(caller: Ambassador, cursor: Cursor) -> str:
+    if cursor.scope == "brand":
+        if not caller.is_staff:
+            raise Forbidden
+        return brand_stream(caller.id_brand)
+    return person_stream(caller.id_ambassador)
+
+
+async def announce_presence(
+    database: Database, broker: Broker, caller: Ambassador, online: bool
+) -> None:
+    """Tell the people who share a chatroom with `caller` (and the brand's staff stream)."""
+    async with database.sessionmaker() as session:
+        recipients = await chatrooms.co_participants(session, caller.id_ambassador)
+    event = Event(
+        EventType.PRESENCE_CHANGED,
+        caller.id_brand,
+        None,
+        tuple(recipients),
+        {"id_ambassador": caller.id_ambassador, "online": online},
+    )
+    await broker.publish([event])
