@@ -82,6 +82,9 @@ def serve(
         http="httptools",
         log_level=settings.log_level,
         proxy_headers=True,
+        # Frames are small JSON; per-message compression would keep two zlib windows per
+        # socket (45 KiB measured), most of a socket's memory, to save little.
+        ws_per_message_deflate=False,
     )
 
 

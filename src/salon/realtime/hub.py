@@ -1,9 +1,9 @@
 """The sockets this process holds, by stream, and the delivery of committed events to them."""
 
 import asyncio
-import contextlib
 import logging
 import secrets
+from collections import deque
 
 import orjson
 
@@ -29,40 +29,60 @@ class Close:
 
 class Connection:
     """One socket's queue of frames. Events arrive in sequence order; `delivered` skips the
-    ones a replay already sent. A control frame has seq 0."""
+    ones a replay already sent. A control frame has seq 0. A deque and one future, not an
+    asyncio.Queue: thousands of sockets per process make its three deques count."""
 
-    __slots__ = ("close_code", "delivered", "id", "id_ambassador", "queue", "stream")
+    __slots__ = (
+        "_frames",
+        "_limit",
+        "_waiter",
+        "close_code",
+        "delivered",
+        "id",
+        "id_ambassador",
+        "stream",
+    )
 
     def __init__(self, stream: str, id_ambassador: int, queue_size: int) -> None:
         self.id = secrets.token_hex(8)
         self.stream = stream
         self.id_ambassador = id_ambassador
-        self.queue: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue(queue_size)
+        self._frames: deque[tuple[int, str]] = deque()
+        self._limit = queue_size
+        self._waiter: asyncio.Future[None] | None = None
         self.delivered = 0
         # Set when the socket must end: a Close code, or 0 when the peer already left.
         self.close_code: int | None = None
 
     def offer(self, seq: int, text: str) -> None:
-        try:
-            self.queue.put_nowait((seq, text))
-        except asyncio.QueueFull:
+        if len(self._frames) >= self._limit:
             # Never block the publisher for one slow reader: drop the socket; its client
             # resumes from the log with its cursor.
             self.end(Close.TOO_SLOW)
+            return
+        self._frames.append((seq, text))
+        self._wake()
 
     def end(self, code: int) -> None:
         if self.close_code is None:
             self.close_code = code
-        with contextlib.suppress(asyncio.QueueFull):  # a full queue wakes the writer anyway
-            self.queue.put_nowait(None)
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
 
     async def next_frame(self) -> str | None:
         """The next frame to send, or None when the socket must end."""
         while self.close_code is None:
-            item = await self.queue.get()
-            if item is None:
+            if not self._frames:
+                self._waiter = asyncio.get_running_loop().create_future()
+                try:
+                    await self._waiter
+                finally:
+                    self._waiter = None
                 continue
-            seq, text = item
+            seq, text = self._frames.popleft()
             if seq == 0:
                 return text
             if seq <= self.delivered:
