@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install serve test lint format typecheck check clean
+.PHONY: help install serve test lint format typecheck check clean bench-realtime
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,15 +29,18 @@ test: install ## Run the whole suite on SQLite and on a throwaway PostgreSQL (pl
 	scripts/run-tests $(UV) run --frozen pytest $(PYTEST_ARGS)
 
 lint: install ## ruff (lint + format check) and mypy
-	$(UV) run --frozen ruff check src tests
-	$(UV) run --frozen ruff format --check src tests
+	$(UV) run --frozen ruff check src tests bench
+	$(UV) run --frozen ruff format --check src tests bench
 	$(UV) run --frozen mypy
 
 format: install ## Format and fix what ruff can
-	$(UV) run --frozen ruff format src tests
-	$(UV) run --frozen ruff check --fix src tests
+	$(UV) run --frozen ruff format src tests bench
+	$(UV) run --frozen ruff check --fix src tests bench
 
 check: lint test ## Lint, type-check and test
+
+bench-realtime: install ## Sockets one process holds, memory per socket, delivery latency at 500 messages/s
+	scripts/run-tests $(UV) run --frozen python bench/realtime.py $(BENCH_ARGS)
 
 clean: ## Remove the environment, local data and caches
 	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache

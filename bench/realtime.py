@@ -1,0 +1,329 @@
+"""Real-time bench: how many sockets one `salon serve` process holds and what each costs, and
+how fast a committed message reaches the other participant's socket under a steady load.
+
+Run through `make bench-realtime`. Two setups, in one run:
+  sqlite   one process, SQLite, the in-memory broker (the default install)
+  postgres two processes, PostgreSQL, the Redis broker (needs SALON_TEST_POSTGRES_URL and
+           SALON_TEST_REDIS_URL, which `scripts/run-tests` provides)
+
+Latency is measured from the message's `date_insert` (stamped by the server just before its
+transaction commits) to the moment the client reads the frame: an upper bound of
+commit-to-delivery that also includes the client's own event-loop delay.
+"""
+
+import argparse
+import asyncio
+import os
+import resource
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import orjson
+from websockets.asyncio.client import ClientConnection, connect
+
+from salon.auth.service import issue_token
+from salon.config import Settings
+from salon.db import migrate
+from salon.db.models import AmbassadorStatus
+from salon.db.session import Database
+from salon.provisioning import service as provisioning
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests import served
+from tests.served import Server
+
+
+@dataclass
+class Pair:
+    id_chatroom: int
+    visitor: tuple[int, str]  # id, token
+    ambassador: tuple[int, str]
+
+
+async def seed(url: str, idle: int, pairs: int) -> tuple[list[str], list[Pair]]:
+    """`idle` visitors (each in a chatroom with one host) and `pairs` of visitor + ambassador."""
+    database = Database.connect(Settings(database_url=url))
+    async with database.sessionmaker() as session:
+        brand = await provisioning.create_brand(session, f"bench {secrets.token_hex(3)}")
+        host = await provisioning.create_ambassador(session, brand.id_brand, status=0)
+        idle_tokens = []
+        for _ in range(idle):
+            person = await provisioning.create_ambassador(
+                session, brand.id_brand, status=AmbassadorStatus.CLIENT
+            )
+            await provisioning.create_chatroom(session, [person, host])
+            idle_tokens.append(issue_token(session, person))
+        chat_pairs = []
+        for _ in range(pairs):
+            visitor = await provisioning.create_ambassador(
+                session, brand.id_brand, status=AmbassadorStatus.CLIENT
+            )
+            ambassador = await provisioning.create_ambassador(session, brand.id_brand, status=0)
+            room = await provisioning.create_chatroom(session, [visitor, ambassador])
+            chat_pairs.append(
+                Pair(
+                    room.id_chatroom,
+                    (visitor.id_ambassador, issue_token(session, visitor)),
+                    (ambassador.id_ambassador, issue_token(session, ambassador)),
+                )
+            )
+        await session.commit()
+    await database.dispose()
+    return idle_tokens, chat_pairs
+
+
+def rss_kib(pids: list[int]) -> int:
+    """Resident memory of the server processes (the workers, not the supervisor)."""
+    total = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total
+
+
+def worker_pids(server: Server, workers: int) -> list[int]:
+    if workers == 1:
+        return [server.process.pid]
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+    return [int(pid) for pid in children.read_text().split()]
+
+
+async def open_socket(ws_url: str, token: str) -> ClientConnection:
+    socket = await connect(
+        f"{ws_url}/chat/ws",
+        additional_headers={"Authorization": f"Bearer {token}"},
+        open_timeout=60,
+        ping_interval=None,
+        max_queue=None,
+    )
+    hello = orjson.loads(await socket.recv())
+    assert hello["type"] == "hello", hello
+    return socket
+
+
+async def open_many(ws_url: str, tokens: list[str], at_once: int = 100) -> list[ClientConnection]:
+    gate = asyncio.Semaphore(at_once)
+
+    async def one(token: str) -> ClientConnection:
+        async with gate:
+            return await open_socket(ws_url, token)
+
+    return await asyncio.gather(*(one(t) for t in tokens))
+
+
+async def answered_pings(sockets: list[ClientConnection]) -> int:
+    async def ping(socket: ClientConnection) -> bool:
+        await socket.send('{"type":"ping"}')
+        while True:
+            frame = orjson.loads(await asyncio.wait_for(socket.recv(), 60))
+            if frame["type"] == "pong":
+                return True
+
+    return sum(await asyncio.gather(*(ping(s) for s in sockets)))
+
+
+async def capacity(ws_url: str, pids: list[int], tokens: list[str]) -> dict[str, float]:
+    # Warm every code path first (auth, presence, replay) so the baseline is not cold.
+    for socket in await open_many(ws_url, tokens[:200]):
+        await socket.close()
+    await asyncio.sleep(1)
+    before = rss_kib(pids)
+    sockets = await open_many(ws_url, tokens)
+    await asyncio.sleep(1)
+    after = rss_kib(pids)
+    alive = await answered_pings(sockets)
+    await asyncio.gather(*(s.close() for s in sockets))
+    return {
+        "sockets": len(sockets),
+        "answered": alive,
+        "rss_before_mib": before / 1024,
+        "rss_after_mib": after / 1024,
+        "kib_per_socket": (after - before) / len(sockets),
+    }
+
+
+def _date(text: str) -> float:
+    return datetime.fromisoformat(text).timestamp()
+
+
+async def latency(
+    base_url: str, ws_url: str, pairs: list[Pair], rate: float, seconds: float
+) -> dict[str, float]:
+    latencies: list[float] = []
+    received = 0
+    measuring = False
+
+    async def listen(socket: ClientConnection) -> None:
+        nonlocal received
+        async for raw in socket:
+            now = time.time()
+            frame = orjson.loads(raw)
+            if frame["type"] == "message.created":
+                received += 1
+                if measuring:
+                    latencies.append(now - _date(frame["data"]["date_insert"]))
+
+    sockets = await open_many(ws_url, [p.ambassador[1] for p in pairs])
+    listeners = [asyncio.create_task(listen(s)) for s in sockets]
+    errors = 0
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=180) as http:
+
+        async def send(n: int) -> None:
+            nonlocal errors
+            pair = pairs[n % len(pairs)]
+            id_visitor, token = pair.visitor
+            try:
+                response = await http.post(
+                    f"/chat/chatrooms/{pair.id_chatroom}/messages",
+                    headers={"Authorization": f"Bearer {token}"},
+                    json={"id_ambassador": id_visitor, "type_message": 0, "content": f"m{n}"},
+                )
+            except httpx.HTTPError:
+                errors += 1  # e.g. a keep-alive connection the server closed as it was reused
+                return
+            if response.status_code != 201:
+                errors += 1
+
+        async def steady(count: int) -> float:
+            loop = asyncio.get_running_loop()
+            began = loop.time()
+            tasks = []
+            for n in range(count):
+                delay = began + n / rate - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                tasks.append(asyncio.create_task(send(n)))
+            await asyncio.gather(*tasks)
+            return loop.time() - began
+
+        await steady(int(rate))  # one second of warm-up, not measured
+        await asyncio.sleep(0.5)
+        measuring = True
+        sent = int(rate * seconds)
+        baseline = received
+        elapsed = await steady(sent)
+        await asyncio.sleep(1)
+        measuring = False
+    for task in listeners:
+        task.cancel()
+    await asyncio.gather(*(s.close() for s in sockets))
+    ordered = sorted(latencies)
+    return {
+        "messages": sent,
+        "rate": sent / elapsed,
+        "delivered": received - baseline,
+        "errors": errors,
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p99_ms": ordered[int(len(ordered) * 0.99) - 1] * 1000,
+        "max_ms": ordered[-1] * 1000,
+    }
+
+
+CAPACITY = "{:<9} {:>7} {:>8} {:>8} {:>9} {:>8}"
+LATENCY = "{:<9} {:>7} {:>8} {:>8} {:>13} {:>5} {:>7} {:>7} {:>7}"
+
+
+async def run_setup(
+    name: str, url: str, workers: int, env: dict[str, str], args: argparse.Namespace
+) -> list[str]:
+    """Prints the capacity row; returns the latency rows (printed after every setup's)."""
+    await asyncio.to_thread(migrate.upgrade, url)
+    idle_tokens, pairs = await seed(url, args.sockets, args.pairs)
+    load = {"SALON_WRITES_PER_MINUTE": "100000000", "SALON_DB_POOL_SIZE": "20"}
+    server = served.start(url, workers=workers, env=load | env)
+    rows = []
+    try:
+        pids = worker_pids(server, workers)
+        ws_url = server.base_url.replace("http://", "ws://")
+        held = await capacity(ws_url, pids, idle_tokens)
+        print(
+            CAPACITY.format(
+                name,
+                workers,
+                f"{held['sockets']:.0f}",
+                f"{held['answered']:.0f}",
+                f"{held['kib_per_socket']:.1f}",
+                f"{held['rss_after_mib']:.0f}",
+            ),
+            flush=True,
+        )
+        for rate in args.rates:
+            timed = await latency(server.base_url, ws_url, pairs, rate, args.seconds)
+            rows.append(
+                LATENCY.format(
+                    name,
+                    workers,
+                    f"{rate:.0f}",
+                    f"{timed['rate']:.0f}",
+                    f"{timed['delivered']:.0f}/{timed['messages']:.0f}",
+                    f"{timed['errors']:.0f}",
+                    f"{timed['p50_ms']:.1f}",
+                    f"{timed['p99_ms']:.1f}",
+                    f"{timed['max_ms']:.1f}",
+                )
+            )
+    finally:
+        server.process.terminate()
+        server.process.wait(timeout=30)
+    return rows
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sockets", type=int, default=5000)
+    parser.add_argument("--pairs", type=int, default=100)
+    parser.add_argument(
+        "--rates",
+        type=lambda text: [float(r) for r in text.split(",")],
+        default=[500.0, 80.0],
+        help="messages per second, comma separated: the target, and one the server sustains",
+    )
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the server inherits it
+    if hard < 2 * args.sockets + 1000:
+        sys.exit(f"open files limited to {hard}; {args.sockets} sockets need more")
+
+    print("Sockets held by the server (targets: >= 5,000 sockets, <= 50 KB each)")
+    print(CAPACITY.format("setup", "workers", "sockets", "answered", "KiB/sock", "RSS MiB"))
+    rows: list[str] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        rows += await run_setup("sqlite", f"sqlite:///{scratch}/bench.db", 1, {}, args)
+    postgres = os.environ.get("SALON_TEST_POSTGRES_URL")
+    redis_url = os.environ.get("SALON_TEST_REDIS_URL")
+    if postgres and redis_url:
+        await asyncio.to_thread(migrate.downgrade, postgres, "base")
+        env = {"SALON_REDIS_URL": redis_url, "SALON_REDIS_PREFIX": "bench:"}
+        rows += await run_setup("postgres", postgres, 2, env, args)
+    else:
+        print("postgres  skipped: SALON_TEST_POSTGRES_URL and SALON_TEST_REDIS_URL not set")
+    print()
+    print("Insert-to-delivery latency, messages posted over REST at a steady rate (p99 <= 50 ms)")
+    print(
+        LATENCY.format(
+            "setup",
+            "workers",
+            "offered",
+            "achieved",
+            "delivered",
+            "err",
+            "p50 ms",
+            "p99 ms",
+            "max ms",
+        )
+    )
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
