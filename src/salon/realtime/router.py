@@ -2,12 +2,15 @@
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 
 import orjson
 from fastapi import APIRouter, WebSocket
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocketDisconnect
 
 from salon.config import Settings
+from salon.db.models import Ambassador
 from salon.db.session import Database
 from salon.errors import AppError, Forbidden, Invalid, Unauthorized
 from salon.realtime import service
@@ -46,10 +49,10 @@ async def realtime(websocket: WebSocket) -> None:
     params = websocket.query_params
     try:
         cursor = service.parse_cursor(params.get("scope"), params.get("after"), params.get("epoch"))
-        caller = await service.open_session(
-            database, settings, token, websocket.headers.get("x-popsell-brand")
-        )
-        stream = service.stream_of(caller, cursor)
+        async with _transaction(database) as session:
+            caller, stream = await service.open_stream(
+                session, settings, token, websocket.headers.get("x-popsell-brand"), cursor
+            )
     except AppError as error:
         # Accept first: a close code is only seen by a client whose handshake succeeded.
         await websocket.accept(subprotocol)
@@ -60,7 +63,6 @@ async def realtime(websocket: WebSocket) -> None:
     connection = Connection(stream, caller.id_ambassador, settings.ws_queue_size)
     hub.attach(connection)  # before the replay, so nothing falls between the two
     reader: asyncio.Task[None] | None = None
-    online = False
     try:
         replay = await broker.replay(stream, cursor.after, cursor.epoch)
         connection.delivered = replay.last_seq
@@ -78,9 +80,8 @@ async def realtime(websocket: WebSocket) -> None:
             await websocket.send_text(control("resync", epoch=replay.epoch, seq=replay.last_seq))
         for _, text in replay.frames or ():
             await websocket.send_text(text)
-        online = await broker.connected(caller.id_ambassador, connection.id)
-        if online:
-            await service.announce_presence(database, broker, caller, online=True)
+        if await broker.connected(caller.id_ambassador, connection.id):
+            await _announce(database, broker, caller, online=True)
         reader = asyncio.create_task(_read(websocket, connection))
         await _write(websocket, connection, settings.ws_max_lifetime_seconds)
     except (WebSocketDisconnect, RuntimeError):
@@ -91,7 +92,21 @@ async def realtime(websocket: WebSocket) -> None:
             reader.cancel()
         with contextlib.suppress(Exception):
             if await broker.disconnected(caller.id_ambassador, connection.id):
-                await service.announce_presence(database, broker, caller, online=False)
+                await _announce(database, broker, caller, online=False)
+
+
+@contextlib.asynccontextmanager
+async def _transaction(database: Database) -> AsyncIterator[AsyncSession]:
+    """A socket's own short transactions; HTTP routes have the session dependency."""
+    async with database.sessionmaker() as session:
+        yield session
+        await session.commit()
+
+
+async def _announce(database: Database, broker: Broker, caller: Ambassador, online: bool) -> None:
+    async with _transaction(database) as session:
+        event = await service.presence_changed(session, caller, online)
+    await broker.publish([event])  # after the commit, as every event
 
 
 async def _write(websocket: WebSocket, connection: Connection, lifetime: float) -> None:

@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from salon.auth import service as auth
 from salon.chatrooms import repository as chatrooms
 from salon.config import Settings
 from salon.db.models import Ambassador
-from salon.db.session import Database
 from salon.errors import Forbidden, Invalid
-from salon.realtime.broker import Broker
 from salon.realtime.events import Event, EventType, brand_stream, person_stream
 
 
@@ -32,14 +32,17 @@ def parse_cursor(scope: str | None, after: str | None, epoch: str | None) -> Cur
     return Cursor(scope, int(after), epoch)
 
 
-async def open_session(
-    database: Database, settings: Settings, token: str | None, brand_header: str | None
-) -> Ambassador:
-    """The caller behind the token (Unauthorized, Forbidden as on every route)."""
-    async with database.sessionmaker() as session:
-        caller = await auth.authenticate(session, token, brand_header, settings)
-        await session.commit()
-    return caller
+async def open_stream(
+    session: AsyncSession,
+    settings: Settings,
+    token: str | None,
+    brand_header: str | None,
+    cursor: Cursor,
+) -> tuple[Ambassador, str]:
+    """The caller behind the token (Unauthorized, Forbidden as on every route) and the stream
+    their socket may follow."""
+    caller = await auth.authenticate(session, token, brand_header, settings)
+    return caller, stream_of(caller, cursor)
 
 
 def stream_of(caller: Ambassador, cursor: Cursor) -> str:
@@ -50,17 +53,13 @@ def stream_of(caller: Ambassador, cursor: Cursor) -> str:
     return person_stream(caller.id_ambassador)
 
 
-async def announce_presence(
-    database: Database, broker: Broker, caller: Ambassador, online: bool
-) -> None:
-    """Tell the people who share a chatroom with `caller` (and the brand's staff stream)."""
-    async with database.sessionmaker() as session:
-        recipients = await chatrooms.co_participants(session, caller.id_ambassador)
-    event = Event(
+async def presence_changed(session: AsyncSession, caller: Ambassador, online: bool) -> Event:
+    """For the people who share a chatroom with `caller` (and the brand's staff stream)."""
+    recipients = await chatrooms.co_participants(session, caller.id_ambassador)
+    return Event(
         EventType.PRESENCE_CHANGED,
         caller.id_brand,
         None,
         tuple(recipients),
         {"id_ambassador": caller.id_ambassador, "online": online},
     )
-    await broker.publish([event])
