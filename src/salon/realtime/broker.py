@@ -63,10 +63,10 @@ class Broker(Protocol):
 
 
 def _settle(
-    last_seq: int, after: int | None, kept: list[tuple[int, float, str]], oldest_allowed: float
+    last_seq: int, after: int, kept: list[tuple[int, float, str]], oldest_allowed: float
 ) -> list[tuple[int, str]] | None:
     """The frames a cursor missed, or None when some of them are gone."""
-    if after is None or after == last_seq:
+    if after == last_seq:
         return []
     if after > last_seq:
         return None
@@ -116,7 +116,9 @@ class MemoryBroker:
 
     async def replay(self, stream: str, after: int | None, epoch: str | None) -> Replay:
         last_seq = self._seq.get(stream, 0)
-        if after is not None and epoch != self.epoch:
+        if after is None:
+            return Replay(self.epoch, last_seq, [])
+        if epoch != self.epoch:
             return Replay(self.epoch, last_seq, None)
         kept = list(self._logs.get(stream, ()))
         oldest_allowed = time.monotonic() - self._retention_seconds
@@ -243,12 +245,15 @@ class RedisBroker:
             await self._publish(keys=keys, args=args)
 
     async def replay(self, stream: str, after: int | None, epoch: str | None) -> Replay:
+        if after is None:  # a fresh socket needs only the stream's position
+            counter = await self._client.get(self._seq_key(stream))
+            return Replay(self.epoch, int(counter or 0), [])
         async with self._client.pipeline(transaction=True) as pipe:
             pipe.get(self._seq_key(stream))
-            pipe.zrangebyscore(self._log_key(stream), f"({after or 0}", "+inf")
+            pipe.zrangebyscore(self._log_key(stream), f"({after}", "+inf")
             counter, entries = await pipe.execute()
         last_seq = int(counter or 0)
-        if after is not None and epoch != self.epoch:
+        if epoch != self.epoch:
             return Replay(self.epoch, last_seq, None)
         oldest_allowed = time.time() - self._retention_seconds
         kept = []
