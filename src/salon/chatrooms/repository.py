@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -53,15 +53,6 @@ async def find_one_to_one(
     id_chatroom = await session.scalar(statement)
     return (
         None if id_chatroom is None else await get_with_participants(session, id_chatroom, id_brand)
-    )
-
-
-async def unarchive_for_everyone(session: AsyncSession, id_chatroom: int) -> None:
-    await session.execute(
-        update(ChatroomParticipant)
-        .where(ChatroomParticipant.id_chatroom == id_chatroom, ChatroomParticipant.archived)
-        .values(archived=False)
-        .execution_options(synchronize_session=False)
     )
 
 
