@@ -66,7 +66,9 @@ async def open_chatroom(
         )
     chatroom = await chatroom_of_brand(session, caller, created.id_chatroom)
     wire = ChatroomOut.of(chatroom, None, now=utcnow(), online_window=settings.online_window)
-    _publish(session, EventType.CHATROOM_CREATED, chatroom, wire.model_dump(mode="json"))
+    outbox.enqueue_for_chatroom(
+        session, EventType.CHATROOM_CREATED, chatroom, wire.model_dump(mode="json")
+    )
     return chatroom, True
 
 
@@ -84,7 +86,7 @@ async def mark_read(
         "id_ambassador": id_ambassador,
         "last_read_message": newest.id_message,
     }
-    _publish(session, EventType.READ_MARKER_MOVED, chatroom, data)
+    outbox.enqueue_for_chatroom(session, EventType.READ_MARKER_MOVED, chatroom, data)
     return newest
 
 
@@ -191,16 +193,3 @@ async def _members(
             raise Invalid.field(key, f"The selected {key} is invalid.")
         members.append(member)
     return members
-
-
-def _publish(
-    session: AsyncSession, type_: EventType, chatroom: Chatroom, data: dict[str, object]
-) -> None:
-    outbox.enqueue(
-        session,
-        type_,
-        id_brand=chatroom.id_brand,
-        id_chatroom=chatroom.id_chatroom,
-        recipients=[p.id_ambassador for p in chatroom.participants],
-        data=data,
-    )

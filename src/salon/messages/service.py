@@ -134,11 +134,4 @@ def _publish(
     settings: Settings,
 ) -> None:
     wire = MessageOut.of(message, now=utcnow(), online_window=settings.online_window)
-    outbox.enqueue(
-        session,
-        type_,
-        id_brand=chatroom.id_brand,
-        id_chatroom=chatroom.id_chatroom,
-        recipients=[p.id_ambassador for p in chatroom.participants],
-        data=wire.model_dump(mode="json"),
-    )
+    outbox.enqueue_for_chatroom(session, type_, chatroom, wire.model_dump(mode="json"))

@@ -126,9 +126,6 @@ class Hub:
         for connection in self._all():
             connection.end(Close.RESTART)
 
-    def count(self) -> int:
-        return sum(len(connections) for connections in self._streams.values())
-
     def _all(self) -> list[Connection]:
         return [c for connections in self._streams.values() for c in connections]
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from salon.db.models import Chatroom
 from salon.realtime.events import Event, EventType
 
 _KEY = "salon.outbox"
@@ -21,6 +22,20 @@ def enqueue(
 ) -> None:
     event = Event(type_, id_brand, id_chatroom, tuple(recipients), data)
     session.info.setdefault(_KEY, []).append(event)
+
+
+def enqueue_for_chatroom(
+    session: AsyncSession, type_: EventType, chatroom: Chatroom, data: dict[str, Any]
+) -> None:
+    """An event for the participants of `chatroom`, loaded with it."""
+    enqueue(
+        session,
+        type_,
+        id_brand=chatroom.id_brand,
+        id_chatroom=chatroom.id_chatroom,
+        recipients=[p.id_ambassador for p in chatroom.participants],
+        data=data,
+    )
 
 
 def take(session: AsyncSession) -> list[Event]:
