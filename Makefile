@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install serve test lint format typecheck check clean bench-realtime
+.PHONY: help install serve test lint format typecheck check clean bench bench-realtime
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,8 +39,12 @@ format: install ## Format and fix what ruff can
 
 check: lint test ## Lint, type-check and test
 
+bench: install ## Hot routes against the raw reference (wrk; SQLite 1 worker, PostgreSQL 2 workers)
+	@command -v wrk >/dev/null || scripts/apt-install wrk
+	scripts/run-tests $(UV) run --frozen python -m bench.http $(BENCH_ARGS)
+
 bench-realtime: install ## Sockets one process holds, memory per socket, delivery latency at 500 messages/s
-	scripts/run-tests $(UV) run --frozen python bench/realtime.py $(BENCH_ARGS)
+	scripts/run-tests $(UV) run --frozen python -m bench.realtime $(BENCH_ARGS)
 
 clean: ## Remove the environment, local data and caches
 	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache

@@ -22,22 +22,19 @@ import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import httpx
 import orjson
 from websockets.asyncio.client import ClientConnection, connect
 
+from bench.processes import rss_kib, worker_pids
 from salon.auth.service import issue_token
 from salon.config import Settings
 from salon.db import migrate
 from salon.db.models import AmbassadorStatus
 from salon.db.session import Database
 from salon.provisioning import service as provisioning
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests import served
-from tests.served import Server
 
 
 @dataclass
@@ -77,23 +74,6 @@ async def seed(url: str, idle: int, pairs: int) -> tuple[list[str], list[Pair]]:
         await session.commit()
     await database.dispose()
     return idle_tokens, chat_pairs
-
-
-def rss_kib(pids: list[int]) -> int:
-    """Resident memory of the server processes (the workers, not the supervisor)."""
-    total = 0
-    for pid in pids:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
-    return total
-
-
-def worker_pids(server: Server, workers: int) -> list[int]:
-    if workers == 1:
-        return [server.process.pid]
-    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
-    return [int(pid) for pid in children.read_text().split()]
 
 
 async def open_socket(ws_url: str, token: str) -> ClientConnection:

@@ -45,16 +45,22 @@ def start(database_url: str, *, workers: int = 1, env: dict[str, str] | None = N
     ]
     process = subprocess.Popen(command, env=environment)  # noqa: S603
     server = Server(f"http://127.0.0.1:{port}", process)
+    wait_until_up(server)
+    return server
+
+
+def wait_until_up(server: Server, path: str = "/health", status: int = 200) -> None:
+    """Until `path` answers `status`; kills the process if it exits or takes over 30 s."""
     deadline = time.monotonic() + 30
     while True:
         try:
-            if httpx.get(f"{server.base_url}/health", timeout=1).status_code == 200:
-                return server
+            if httpx.get(f"{server.base_url}{path}", timeout=1).status_code == status:
+                return
         except httpx.TransportError:
             pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("salon serve did not become healthy")
+        if server.process.poll() is not None or time.monotonic() > deadline:
+            server.process.kill()
+            raise RuntimeError(f"{server.base_url} did not come up")
         time.sleep(0.2)
 
 

@@ -1,0 +1,1 @@
+"""Benches: `make bench` (bench.http) and `make bench-realtime` (bench.realtime)."""
