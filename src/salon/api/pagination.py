@@ -28,7 +28,7 @@ class PageRequest:
         return (self.page - 1) * self.per_page
 
 
-def _page_request(
+async def _page_request(
     page: Annotated[int, Query(ge=1, le=INT32_MAX, description="Page number, from 1")] = 1,
     per_page: Annotated[
         int, Query(ge=1, le=MAX_PER_PAGE, description="Items per page (at most 100)")

@@ -8,10 +8,12 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from salon.config import Settings
+from salon.db import inline_sqlite
 
 _ASYNC_DRIVERS = {
-    "sqlite": "sqlite+aiosqlite",
-    "sqlite+pysqlite": "sqlite+aiosqlite",
+    "sqlite": inline_sqlite.DRIVER,
+    "sqlite+pysqlite": inline_sqlite.DRIVER,
+    "sqlite+aiosqlite": inline_sqlite.DRIVER,
     "postgres": "postgresql+asyncpg",
     "postgresql": "postgresql+asyncpg",
     "postgresql+psycopg2": "postgresql+asyncpg",

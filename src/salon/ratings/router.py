@@ -109,7 +109,7 @@ DateTo = Annotated[
 FilterId = Annotated[int | None, Query(ge=1, le=INT32_MAX)]
 
 
-def report_filters(
+async def report_filters(
     date_from: DateFrom = None,
     date_to: DateTo = None,
     rated: Annotated[int | None, Query(alias="filter[id_user_rated]", ge=1, le=INT32_MAX)] = None,
