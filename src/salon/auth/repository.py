@@ -1,21 +1,22 @@
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import contains_eager
 
 from salon.db.models import Ambassador, ApiToken, Brand
 
+# Built once: every request runs it, and a statement object also memoizes its cache key.
+_OWNER_OF_LIVE_TOKEN = (
+    select(Ambassador)
+    .join(ApiToken, ApiToken.id_ambassador == Ambassador.id_ambassador)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.date_revoke.is_(None))
+)
 
-async def find_live_token(session: AsyncSession, token_hash: str) -> ApiToken | None:
-    """The unrevoked token with this digest, with its ambassador, in one query."""
-    statement = (
-        select(ApiToken)
-        .join(ApiToken.ambassador)
-        .options(contains_eager(ApiToken.ambassador))
-        .where(ApiToken.token_hash == token_hash, ApiToken.date_revoke.is_(None))
-    )
-    return (await session.scalars(statement)).one_or_none()
+
+async def find_owner_of_live_token(session: AsyncSession, token_hash: str) -> Ambassador | None:
+    """The ambassador whose unrevoked token has this digest."""
+    found = await session.scalars(_OWNER_OF_LIVE_TOKEN, {"token_hash": token_hash})
+    return found.one_or_none()
 
 
 async def touch_last_action(session: AsyncSession, ambassador: Ambassador, now: datetime) -> None:

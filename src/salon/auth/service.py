@@ -25,10 +25,9 @@ async def authenticate(
     """
     if not token:
         raise Unauthorized
-    api_token = await repository.find_live_token(session, hash_token(token))
-    if api_token is None or api_token.ambassador.active < 0:
+    ambassador = await repository.find_owner_of_live_token(session, hash_token(token))
+    if ambassador is None or ambassador.active < 0:
         raise Unauthorized
-    ambassador = api_token.ambassador
     if brand_header is not None and brand_header.strip() != str(ambassador.id_brand):
         raise Forbidden
     now = utcnow()

@@ -1,7 +1,8 @@
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -28,22 +29,48 @@ async def page(
     limit: int,
 ) -> tuple[list[Message], int]:
     """One page of a chatroom's messages with authors and ratings (one query) and the total."""
-    statement: Select[Message] = select(Message).where(Message.id_chatroom == id_chatroom)
-    if filters.sent_before is not None:
-        statement = statement.where(Message.date_insert < filters.sent_before)
-    if filters.active is not None:
-        statement = statement.where(Message.active == filters.active)
-    if filters.types is not None:
-        statement = statement.where(Message.type_message.in_(filters.types))
-    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
-    if sort.descending:
+    count, rows = _page_statements(
+        filters.sent_before is not None,
+        filters.active is not None,
+        filters.types is not None,
+        sort.descending,
+    )
+    params = {
+        "id_chatroom": id_chatroom,
+        "sent_before": filters.sent_before,
+        "active": filters.active,
+        "types": filters.types,
+    }
+    total = await session.scalar(count, params)
+    found = await session.scalars(rows, params | {"offset": offset, "limit": limit})
+    return list(found.all()), int(total or 0)
+
+
+@cache
+def _page_statements(
+    sent_before: bool, active: bool, types: bool, descending: bool
+) -> tuple[Select[int], Select[Message]]:
+    """The count and page statements for one combination of filters, built once: building
+    and hashing a statement cost more than SQLite running it (docs/performance.md)."""
+    statement = select(Message).where(Message.id_chatroom == bindparam("id_chatroom"))
+    if sent_before:
+        statement = statement.where(Message.date_insert < bindparam("sent_before"))
+    if active:
+        statement = statement.where(Message.active == bindparam("active"))
+    if types:
+        statement = statement.where(Message.type_message.in_(bindparam("types", expanding=True)))
+    count = select(func.count()).select_from(statement.subquery())
+    if descending:
         order = (Message.date_insert.desc(), Message.id_message.desc())
     else:
         order = (Message.date_insert.asc(), Message.id_message.asc())
-    rows = await session.scalars(
-        statement.options(*_WITH_AUTHOR_AND_RATING).order_by(*order).offset(offset).limit(limit)
+    rows = (
+        statement.options(*_WITH_AUTHOR_AND_RATING)
+        .order_by(*order)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
     )
-    return list(rows.all()), int(total or 0)
+    return count, rows
 
 
 async def get(session: AsyncSession, id_message: int, id_brand: int) -> Message | None:

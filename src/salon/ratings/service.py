@@ -65,6 +65,7 @@ async def request_rating(
     message = Message(
         id_brand=chatroom.id_brand,
         id_chatroom=chatroom.id_chatroom,
+        id_ambassador=author.id_ambassador,
         author=author,
         type_message=MessageType.RATING,
         content="",
@@ -85,11 +86,11 @@ async def request_rating(
         date_update=now,
         date_rated=now if body.value is not None else None,
     )
-    chatroom.last_message_date = now
     try:
         await repository.add_with_message(session, message, rating)
     except repository.PendingRequestExists:
         raise Invalid.field("id_user_rater", PENDING_EXISTS) from None
+    await chatrooms.set_last_message_date(session, chatroom, now)
 
     recipients = tuple(participants)
     wire = MessageOut.of(message, now=now, online_window=settings.online_window).model_dump(
