@@ -26,7 +26,7 @@ async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request: committed after the handler, before the response is
     sent; rolled back on any error. Queued events are published only after the commit."""
     database: Database = request.app.state.database
-    async with database.sessionmaker() as session:
+    async with database.turns, database.sessionmaker() as session:
         yield session
         claim = idempotency.remember(request, session)
         try:
