@@ -9,6 +9,7 @@ def utcnow() -> datetime:
 
 def format_wire_datetime(value: datetime) -> str:
     """UTC, ISO 8601, always six fractional digits and a `Z`: 2023-10-09T12:12:40.220000Z."""
-    if value.tzinfo is not None:
+    if value.utcoffset():  # naive values are UTC already; so are zero offsets
         value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat is several times faster than strftime, and a response carries dozens of dates.
+    return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"

@@ -6,6 +6,7 @@ other query parameters."""
 
 from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -67,9 +68,13 @@ class Paginated(BaseModel, Generic[T]):
 def paginate(request: Request, page: PageRequest, data: list[T], total: int) -> Paginated[T]:
     last_page = max(1, -(-total // page.per_page))
     path = str(request.url.replace(query=""))
+    # The request's other parameters as sent, then `page` (as Starlette's
+    # include_query_params would put it), encoded once rather than once per link.
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
+    prefix = f"{path}?{kept}&page=" if kept else f"{path}?page="
 
     def url(number: int) -> str:
-        return str(request.url.include_query_params(page=number))
+        return f"{prefix}{number}"
 
     def url_if(number: int) -> str | None:
         return url(number) if 1 <= number <= last_page else None
