@@ -123,6 +123,15 @@ async def test_rating_list_filters_and_sorts(
         params={"filter[date_from]": today, "filter[date_to]": "2020-01-01"},
     )
     assert backwards.status_code == 422
+    a_number = await client.get(
+        "/chat/ratings",
+        headers=manager.headers,
+        params={"filter[date_from]": "1699920000"},  # 2023-11-14, midnight
+    )
+    assert a_number.status_code == 422
+    assert a_number.json()["errors"] == {
+        "filter[date_from]": ["The filter[date_from] field must be a date."]
+    }
     wrong = await client.get(
         "/chat/ratings", headers=manager.headers, params={"filter[status]": "maybe"}
     )

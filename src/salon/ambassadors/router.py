@@ -1,4 +1,3 @@
-from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -16,7 +15,7 @@ from salon.api.errors import error_responses
 from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
 from salon.api.routing import SalonRoute
-from salon.api.wire import as_utc
+from salon.api.wire import QueryDate, QueryDateTime, as_utc
 from salon.chatrooms import repository as chatrooms_repository
 from salon.chatrooms import service as chatrooms
 from salon.chatrooms.schemas import ChatroomListItem
@@ -159,7 +158,7 @@ async def chatrooms_of_ambassador(
         ),
     ] = None,
     last_action_date_before: Annotated[
-        datetime | None,
+        QueryDateTime | None,
         Query(
             alias="filter[last_action_date_before]",
             description="chatrooms whose last action is before this date-time",
@@ -204,10 +203,10 @@ async def ambassador_stats(
     session: SessionDep,
     caller: CurrentAmbassador,
     date_from: Annotated[
-        date | None, Query(alias="filter[date_from]", description="first UTC day, YYYY-MM-DD")
+        QueryDate | None, Query(alias="filter[date_from]", description="first UTC day, YYYY-MM-DD")
     ] = None,
     date_to: Annotated[
-        date | None, Query(alias="filter[date_to]", description="last UTC day, included")
+        QueryDate | None, Query(alias="filter[date_to]", description="last UTC day, included")
     ] = None,
 ) -> RatingStats:
     days = ratings.DateRange(date_from, date_to)

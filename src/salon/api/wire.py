@@ -1,9 +1,11 @@
 """Wire types shared by every schema: dates, int32 ids, and the strict input integers."""
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated
 
-from pydantic import Field, PlainSerializer, WithJsonSchema
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from salon.clock import format_wire_datetime
 
@@ -27,3 +29,20 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
+
+
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _not_a_number(value: object) -> object:
+    """Pydantic would read a number as a Unix time; the API takes ISO 8601 dates only."""
+    if isinstance(value, str) and _NUMBER.fullmatch(value):
+        raise PydanticCustomError("datetime_parsing", "not an ISO 8601 date")
+    return value
+
+
+QueryDateTime = Annotated[datetime, BeforeValidator(_not_a_number)]
+"""A date-time in a query string: 2023-10-09T12:12:40Z (UTC if no zone), never a number."""
+
+QueryDate = Annotated[date, BeforeValidator(_not_a_number)]
+"""A day in a query string: 2023-10-09, never a number."""

@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -8,7 +7,7 @@ from salon.api.errors import error_responses, links
 from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
 from salon.api.routing import SalonRoute
-from salon.api.wire import as_utc
+from salon.api.wire import QueryDateTime, as_utc
 from salon.clock import utcnow
 from salon.messages import repository, service
 from salon.messages.schemas import MessageCreate, MessageOut, MessageUpdate
@@ -39,7 +38,7 @@ async def list_messages(
         ),
     ] = None,
     sent_before: Annotated[
-        datetime | None,
+        QueryDateTime | None,
         Query(alias="filter[sent_before]", description="messages sent before (UTC if no zone)"),
     ] = None,
     active: Annotated[bool | None, Query(alias="filter[active]")] = None,

@@ -1,4 +1,3 @@
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
@@ -9,7 +8,7 @@ from salon.api.errors import error_responses, links
 from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
 from salon.api.routing import SalonRoute
-from salon.api.wire import INT32_MAX
+from salon.api.wire import INT32_MAX, QueryDate
 from salon.clock import utcnow
 from salon.messages.schemas import MessageOut
 from salon.ratings import service
@@ -101,10 +100,10 @@ async def delete_a_rating(
 
 
 DateFrom = Annotated[
-    date | None, Query(alias="filter[date_from]", description="first UTC day, YYYY-MM-DD")
+    QueryDate | None, Query(alias="filter[date_from]", description="first UTC day, YYYY-MM-DD")
 ]
 DateTo = Annotated[
-    date | None, Query(alias="filter[date_to]", description="last UTC day, included")
+    QueryDate | None, Query(alias="filter[date_to]", description="last UTC day, included")
 ]
 FilterId = Annotated[int | None, Query(ge=1, le=INT32_MAX)]
 
