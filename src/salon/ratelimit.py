@@ -18,13 +18,21 @@ class RateLimiter:
 
     async def ensure_allowed(self, limit: RateLimitItem, *key: str) -> None:
         """Raise TooManyRequests (with the seconds until a slot frees) if `key` is spent."""
-        if await self._limiter.test(limit, *key):
-            return
+        if not await self._limiter.test(limit, *key):
+            await self._refuse(limit, *key)
+
+    async def _refuse(self, limit: RateLimitItem, *key: str) -> None:
         stats = await self._limiter.get_window_stats(limit, *key)
         raise TooManyRequests(max(1, int(stats.reset_time - time.time()) + 1))
 
     async def hit(self, limit: RateLimitItem, *key: str) -> None:
         await self._limiter.hit(limit, *key)
+
+    async def spend(self, limit: RateLimitItem, *key: str) -> None:
+        """Count one use of `key`, or raise TooManyRequests if it is spent: one call to the
+        storage where `ensure_allowed` then `hit` made two (one Redis round trip per write)."""
+        if not await self._limiter.hit(limit, *key):
+            await self._refuse(limit, *key)
 
     async def reset(self) -> None:
         """Forget every counter (an operator's unlock; the tests' clean slate)."""

@@ -82,8 +82,7 @@ async def login(
     `login_attempts_per_ip_per_minute` times a minute, and each email may fail
     `login_max_failures` times per `login_failure_window_seconds` (429 with Retry-After)."""
     limits = LoginLimits.of(settings)
-    await limiter.ensure_allowed(limits.per_ip, "login-ip", client_ip)
-    await limiter.hit(limits.per_ip, "login-ip", client_ip)
+    await limiter.spend(limits.per_ip, "login-ip", client_ip)
     brand = await repository.find_brand_by_domain(session, domain) if domain else None
     email_key = (str(brand.id_brand if brand else 0), email.strip().lower())
     await limiter.ensure_allowed(limits.per_email, "login-email", *email_key)
@@ -113,8 +112,7 @@ async def create_guest(
 ) -> str:
     """A temporary visitor (status 8) of the brand of `domain`, and its token."""
     per_ip = RateLimitItemPerMinute(settings.login_attempts_per_ip_per_minute)
-    await limiter.ensure_allowed(per_ip, "guest-ip", client_ip)
-    await limiter.hit(per_ip, "guest-ip", client_ip)
+    await limiter.spend(per_ip, "guest-ip", client_ip)
     brand = await repository.find_brand_by_domain(session, domain) if domain else None
     if brand is None:
         raise Unauthorized
