@@ -52,7 +52,8 @@ def migrated_url(engine_name: str, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture(scope="session")
 def settings(migrated_url: str) -> Settings:
-    return Settings(database_url=migrated_url, last_action_refresh_seconds=60)
+    # No gc.freeze: this process makes and drops an app per test.
+    return Settings(database_url=migrated_url, last_action_refresh_seconds=60, gc_freeze=False)
 
 
 @pytest.fixture(scope="session")

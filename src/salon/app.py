@@ -1,6 +1,7 @@
 """The ASGI application. Nothing happens at import: `create_app` builds it, the lifespan opens
 the database and the broker."""
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -30,6 +31,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.hub = Hub(app.state.broker, settings.ws_heartbeat_seconds)
         await app.state.hub.start()
         app.state.rate_limiter = RateLimiter(settings.redis_url)
+        if settings.gc_freeze:
+            # What startup built (the app, its schema, the ORM's mappers) lives as long as the
+            # process. Frozen, it is no longer scanned: a full collection went from 118 ms to
+            # 8 ms, and those pauses were the p99 of the hot routes (docs/performance.md).
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:

@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     realtime_retention_events: int = Field(default=1000, ge=1, description="kept per stream")
     realtime_retention_seconds: int = Field(default=600, ge=1, description="resume window")
     log_level: str = "info"
+    gc_freeze: bool = Field(
+        default=True,
+        description="move what startup built out of the garbage collector's sight (a server; "
+        "an app made and dropped many times in one process, as in tests, turns it off)",
+    )
 
     @property
     def online_window(self) -> timedelta:
