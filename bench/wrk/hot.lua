@@ -17,12 +17,13 @@ local function load_targets()
   file:close()
 end
 
--- BENCH_DELAY_MS paces each connection: it waits that long before each request, so the
--- offered load stays below saturation and latency shows service time, not queueing.
+-- BENCH_DELAY_MS paces each connection: it waits that long on average before each request
+-- (uniformly 0 to twice that, so the connections do not fire in step), keeping the offered
+-- load below saturation: latency then shows service time, not a queue.
 local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "")
 if pause then
   function delay()
-    return pause
+    return math.random(0, 2 * pause)
   end
 end
 
@@ -32,6 +33,7 @@ function setup(thread)
 end
 
 function init(args)
+  math.randomseed(os.time() + (offset or 0))
   load_targets()
   position = (offset or 0) * 7919
 end
