@@ -2,9 +2,10 @@
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from tests.ratings.helpers import ask_rating, last_rating, pending_request, submit
-from tests.support import Person, World
+from tests.support import Person, World, counted_queries
 
 FORBIDDEN = {"message": "Forbidden - You don't have permission to access this route"}
 
@@ -211,3 +212,21 @@ async def test_brand_header_must_name_the_tokens_brand(
         client, chatroom, ambassador, {}, **{"X-Popsell-Brand": str(ambassador.id_brand)}
     )
     assert right.status_code == 201
+
+
+async def test_rating_a_chatroom_costs_five_statements_and_one_more_to_ask(
+    app: FastAPI, client: httpx.AsyncClient, chatroom: int, visitor: Person, ambassador: Person
+) -> None:
+    """The hot route's statement count: a regression (an N+1, a stray flush) fails here."""
+    # Warm-up: each caller's first request also refreshes its last_action_date.
+    await ask_rating(client, chatroom, visitor, {"id_user_rated": ambassador.id, "value": 3})
+    await client.get(f"/chat/chatrooms/{chatroom}/messages", headers=ambassador.headers)
+    with counted_queries(app) as rated:
+        body = {"id_user_rated": ambassador.id, "value": 5}
+        assert (await ask_rating(client, chatroom, visitor, body)).status_code == 201
+    # token + caller, chatroom with participants, INSERT message, INSERT rating, UPDATE chatroom
+    assert len(rated) == 5, rated
+    with counted_queries(app) as asked:
+        assert (await ask_rating(client, chatroom, ambassador)).status_code == 201
+    # the same, and whether a request from this rater is already pending
+    assert len(asked) == 6, "\n".join(asked)
