@@ -18,7 +18,8 @@ import hashlib
 import os
 import re
 import sqlite3
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -178,6 +179,16 @@ class SQLiteStore:
     async def close(self) -> None:
         self.db.close()
 
+    @contextmanager
+    def _transaction(self, mode: str) -> Iterator[None]:
+        self.db.execute(f"BEGIN {mode}")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
     def _rows(self, sql: str, *args: Any) -> list[Row]:
         return [dict(row) for row in self.db.execute(sql, args).fetchall()]
 
@@ -220,8 +231,7 @@ class SQLiteStore:
         body: dict[str, Any],
         now: datetime,
     ) -> tuple[Row, Row]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction("IMMEDIATE"):
             caller = self._caller(token_hash, now)
             room = self._participants(id_chatroom, caller["id_brand"]) if caller else []
             rater, rated, value = check_rating(caller, brand, room, body)
@@ -265,10 +275,6 @@ class SQLiteStore:
                 "UPDATE chatroom SET last_message_date = ? WHERE id_chatroom = ?",
                 (stamp, id_chatroom),
             )
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
         return message | rating, author
 
     async def messages(
@@ -280,8 +286,7 @@ class SQLiteStore:
         limit: int,
         now: datetime,
     ) -> tuple[list[Row], int]:
-        self.db.execute("BEGIN")
-        try:
+        with self._transaction("DEFERRED"):
             caller = self._caller(token_hash, now)
             check_reader(
                 caller, brand, self._participants(id_chatroom, caller["id_brand"]) if caller else []
@@ -298,10 +303,6 @@ class SQLiteStore:
                 limit,
                 offset,
             )
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
         return rows, total
 
 
