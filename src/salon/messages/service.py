@@ -4,6 +4,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from salon.api.listing import Sort
 from salon.chatrooms import access
+from salon.chatrooms import repository as chatrooms
 from salon.chatrooms.service import chatroom_of_brand
 from salon.clock import utcnow
 from salon.config import Settings
@@ -71,13 +72,13 @@ async def post_message(
         date_update=now,
     )
     message.rating = None
-    chatroom.last_message_date = now
     # A new message brings an archived conversation back for everyone in it. The participants
     # are loaded already: an UPDATE is flushed only for those who had archived it.
     for participant in chatroom.participants:
         if participant.archived:
             participant.archived = False
     await repository.add(session, message)
+    await chatrooms.set_last_message_date(session, chatroom, now)
     _publish(session, EventType.MESSAGE_CREATED, chatroom, message, settings)
     return message
 
