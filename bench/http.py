@@ -217,8 +217,8 @@ def same_bodies(salon: str, reference: str, room: Room) -> None:
     headers = {"Authorization": f"Bearer {room.ambassador_token}"}
     ours = httpx.get(salon + read, headers=headers).json()
     theirs = httpx.get(reference + read, headers=headers).json()
-    base = re.compile(r"http://127\.0\.0\.1:\d+")
-    if base.sub("", json.dumps(ours)) != base.sub("", json.dumps(theirs)):
+    origin = re.compile(r"http://127\.0\.0\.1:\d+")
+    if origin.sub("", json.dumps(ours)) != origin.sub("", json.dumps(theirs)):
         raise SystemExit(f"GET bodies differ:\nsalon     {ours}\nreference {theirs}")
 
     def shape(value: Any) -> Any:
@@ -229,7 +229,9 @@ def same_bodies(salon: str, reference: str, room: Room) -> None:
     write = f"/chat/chatrooms/{room.id_chatroom}/ratings"
     body = {"id_user_rated": room.ambassador_id, "value": 4}
     headers = {"Authorization": f"Bearer {room.visitor_token}"}
-    answers = [httpx.post(base + write, json=body, headers=headers) for base in (salon, reference)]
+    answers = [
+        httpx.post(server + write, json=body, headers=headers) for server in (salon, reference)
+    ]
     if [a.status_code for a in answers] != [201, 201] or shape(answers[0].json()) != shape(
         answers[1].json()
     ):

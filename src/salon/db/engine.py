@@ -36,26 +36,37 @@ def create_engine(settings: Settings, *, enforce_foreign_keys: bool = True) -> A
     url = database_url(settings.database_url)
     if is_sqlite(url):
         return _create_sqlite_engine(url, settings, enforce_foreign_keys)
+    pool_size, max_overflow = pool_limits(settings)
     return create_async_engine(
         url,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
         pool_timeout=settings.db_pool_timeout_seconds,
         pool_pre_ping=True,
     )
 
 
+def pool_limits(settings: Settings) -> tuple[int, int]:
+    """(pool_size, max_overflow) of the engine these settings make.
+
+    SQLite: one connection per process. Every transaction takes SQLite's write lock (see
+    _begin), so more connections add no parallelism, only waits in SQLite's busy handler,
+    which sleeps up to 100 ms at a time. Queued on the pool, a transaction starts the moment
+    the previous one ends. (Measured in docs/realtime.md: 74 -> 500 messages/s.)
+    """
+    if is_sqlite(database_url(settings.database_url)):
+        return 1, 0
+    return settings.db_pool_size, settings.db_max_overflow
+
+
 def _create_sqlite_engine(url: URL, settings: Settings, enforce_foreign_keys: bool) -> AsyncEngine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    # One connection per process: every transaction takes SQLite's write lock (see _begin),
-    # so more connections add no parallelism, only waits in SQLite's busy handler, which
-    # sleeps up to 100 ms at a time. Queued on the pool, a transaction starts the moment the
-    # previous one ends. (Measured in docs/realtime.md: 74 -> 500 messages/s.)
+    pool_size, max_overflow = pool_limits(settings)  # one connection: see pool_limits
     engine = create_async_engine(
         url,
-        pool_size=1,
-        max_overflow=0,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
         pool_timeout=settings.db_pool_timeout_seconds,
     )
     busy_timeout = settings.sqlite_busy_timeout_ms

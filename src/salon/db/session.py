@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from salon.config import Settings
-from salon.db.engine import create_engine, database_url, is_sqlite
+from salon.db.engine import create_engine, pool_limits
 
 
 @dataclass(frozen=True)
@@ -21,16 +21,12 @@ class Database:
     @classmethod
     def connect(cls, settings: Settings) -> "Database":
         engine = create_engine(settings)
-        connections = (
-            1
-            if is_sqlite(database_url(settings.database_url))
-            else settings.db_pool_size + settings.db_max_overflow
-        )
+        pool_size, max_overflow = pool_limits(settings)
         # expire_on_commit=False: responses are built from objects already loaded.
         return cls(
             engine,
             async_sessionmaker(engine, expire_on_commit=False, autoflush=False),
-            asyncio.Semaphore(connections),
+            asyncio.Semaphore(pool_size + max_overflow),
         )
 
     async def dispose(self) -> None:
