@@ -17,6 +17,7 @@ from salon.clock import format_wire_datetime
 from salon.config import Settings
 from salon.db.models import Message, MessageType, Rating
 from tests.ratings.helpers import PENDING_EXISTS
+from tests.ratings.test_voices import SUPERSEDED
 from tests.served import serving
 from tests.support import Person, World
 
@@ -115,6 +116,16 @@ async def test_parallel_requests_and_submissions_lose_and_duplicate_nothing(
     ratings = [r.json()["rating"] for r in first if r.status_code == 201]
     await assert_one_message_per_rating_and_pending(app, expected_ratings=n, expected_pending=n)
 
+    # A new exchange in every chatroom, so that each pair may be asked again once answered.
+    for room in rooms:
+        for person in (visitor, *ambassadors):
+            said = await http.post(
+                f"/chat/chatrooms/{room}/messages",
+                headers=person.headers,
+                json={"id_ambassador": person.id, "content": "again", "type_message": 0},
+            )
+            assert said.status_code == 201, said.text
+
     submissions = [
         rate(r["id_rating"], k % 6, f"{r['id_rating']}-{k}")
         for r in ratings
@@ -123,10 +134,17 @@ async def test_parallel_requests_and_submissions_lose_and_duplicate_nothing(
     again = [ask(room, rated) for room, rated in pairs for _ in range(2)]
     results = await asyncio.gather(*submissions, *again)
     submitted, asked = results[: len(submissions)], results[len(submissions) :]
-    assert Counter(r.status_code for r in submitted) == {200: n * submissions_each}
-    # A new request succeeds only once its pair's previous one was answered; never twice.
+    # A new request succeeds only once its pair's previous one was answered, and never twice:
+    # it supersedes the answered one, whose later submissions are refused.
     assert set(Counter(r.status_code for r in asked)) <= {201, 422}
     new_pending = sum(r.status_code == 201 for r in asked)
+    assert all(sum(r.status_code == 201 for r in asked[i : i + 2]) <= 1 for i in range(0, 2 * n, 2))
+    late = [r for r in submitted if r.status_code != 200]
+    assert all(r.status_code == 422 for r in late)
+    assert all(r.json()["errors"] == {"rating": [SUPERSEDED]} for r in late)
+    submitted = [r for r in submitted if r.status_code == 200]
+    # A rating is superseded only once answered: each got its first submission in.
+    assert {r.json()["id_rating"] for r in submitted} == {r["id_rating"] for r in ratings}
     await assert_one_message_per_rating_and_pending(
         app, expected_ratings=n + new_pending, expected_pending=new_pending
     )

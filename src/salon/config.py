@@ -15,6 +15,12 @@ class Settings(BaseSettings):
     )
     api_prefix: str = Field(default="", description="mount the API under a prefix, e.g. /api/v2")
     rating_edit_window_days: int = Field(default=14, ge=0)
+    rating_request_cooldown_days: int = Field(
+        default=30,
+        ge=0,
+        description="a rater who has rated may be asked again after a new exchange of messages, "
+        "or after this many days without one",
+    )
     online_window_seconds: int = Field(default=300, ge=1)
     last_action_refresh_seconds: int = Field(
         default=60,
@@ -59,3 +65,7 @@ class Settings(BaseSettings):
     @property
     def rating_edit_window(self) -> timedelta:
         return timedelta(days=self.rating_edit_window_days)
+
+    @property
+    def rating_request_cooldown(self) -> timedelta:
+        return timedelta(days=self.rating_request_cooldown_days)

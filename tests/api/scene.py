@@ -12,6 +12,12 @@ async def build_scene(client: httpx.AsyncClient, world: World) -> Scene:
     outsider = await world.person(brand, status=0)
     foreign = await world.person(await world.brand(), status=5)
     chatroom = await world.chatroom(visitor, ambassador, member)
+    question = await client.post(
+        f"/chat/chatrooms/{chatroom}/messages",
+        headers=visitor.headers,
+        json={"id_ambassador": visitor.id, "content": "Hi, a question?", "type_message": 0},
+    )
+    assert question.status_code == 201, question.text
     posted = await client.post(
         f"/chat/chatrooms/{chatroom}/messages",
         headers=ambassador.headers,

@@ -35,20 +35,25 @@ async def drive(
     limits = httpx.Limits(max_connections=WRITERS)
     async with httpx.AsyncClient(base_url=server.base_url, limits=limits, timeout=10) as client:
 
+        async def say(room: int, author: Person, content: str) -> None:
+            body = {"id_ambassador": author.id, "content": content, "type_message": 0}
+            response = await client.post(
+                f"/chat/chatrooms/{room}/messages", headers=author.headers, json=body
+            )
+            if response.status_code == 201:
+                acked.messages[response.json()["id_message"]] = content
+
         async def messages(n: int) -> None:
             room, author, _ = rooms[n % len(rooms)]
             for k in range(10_000):
-                content = f"w{n}-{k}"
-                body = {"id_ambassador": author.id, "content": content, "type_message": 0}
-                response = await client.post(
-                    f"/chat/chatrooms/{room}/messages", headers=author.headers, json=body
-                )
-                if response.status_code == 201:
-                    acked.messages[response.json()["id_message"]] = content
+                await say(room, author, f"w{n}-{k}")
 
         async def ratings(n: int) -> None:
             room, rated, rater = rooms[n % len(rooms)]
-            for _ in range(10_000):
+            for round_ in range(10_000):
+                # A new exchange each round: the rater may then be asked again.
+                await say(room, rater, f"q{n}-{round_}")
+                await say(room, rated, f"a{n}-{round_}")
                 asked = await client.post(f"/chat/chatrooms/{room}/ratings", headers=rated.headers)
                 if asked.status_code != 201:
                     continue

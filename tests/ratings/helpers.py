@@ -36,3 +36,22 @@ async def pending_request(
 
 
 PENDING_EXISTS = "A rating request from this rater for this ambassador is already pending."
+
+
+async def say(client: httpx.AsyncClient, chatroom: int, author: Person, text: str = "hi") -> int:
+    """A text message by `author` in the chatroom: taking part in the conversation."""
+    response = await client.post(
+        f"/chat/chatrooms/{chatroom}/messages",
+        headers=author.headers,
+        json={"id_ambassador": author.id, "content": text, "type_message": 0},
+    )
+    assert response.status_code == 201, response.text
+    id_message: int = response.json()["id_message"]
+    return id_message
+
+
+NOT_TAKEN_PART = "The selected id_user_rated has not taken part in this chatroom yet."
+RATED_ALREADY = (
+    "This rater has already rated this ambassador in this chatroom: change that rating with "
+    "PATCH /chat/ratings/{rating}, or ask again after a new exchange of messages (or 30 days)."
+)

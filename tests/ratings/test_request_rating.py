@@ -4,7 +4,14 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.ratings.helpers import ask_rating, last_rating, pending_request, submit
+from tests.ratings.helpers import (
+    RATED_ALREADY,
+    ask_rating,
+    last_rating,
+    pending_request,
+    say,
+    submit,
+)
 from tests.support import Person, World, counted_queries
 
 FORBIDDEN = {"message": "Forbidden - You don't have permission to access this route"}
@@ -22,6 +29,7 @@ async def test_defaults_rate_the_caller_by_the_other_participant(
 async def test_the_rater_may_ask_and_is_then_the_author(
     client: httpx.AsyncClient, chatroom: int, visitor: Person, ambassador: Person
 ) -> None:
+    await say(client, chatroom, ambassador, "Hello, how can I help?")
     response = await ask_rating(client, chatroom, visitor, {"id_user_rated": ambassador.id})
     assert response.status_code == 201, response.text
     body = response.json()
@@ -148,24 +156,32 @@ async def test_one_pending_request_per_rater_and_rated(
             "A rating request from this rater for this ambassador is already pending."
         ]
     }
-    # The other direction is another request.
+    # The other direction is another request (the visitor asks to be rated: no rule on it).
     assert (await ask_rating(client, chatroom, visitor, {})).status_code == 201
-    # Once answered, a new request may be made.
+    # Once answered, the same question needs a new exchange (tests/ratings/test_voices.py).
     assert (await submit(client, id_rating, visitor, {"value": 4})).status_code == 200
+    again = await ask_rating(client, chatroom, ambassador, {})
+    assert again.status_code == 422
+    assert again.json()["errors"] == {"id_user_rater": [RATED_ALREADY]}
+    await say(client, chatroom, visitor, "One more question")
+    await say(client, chatroom, ambassador, "Sure")
     assert (await ask_rating(client, chatroom, ambassador, {})).status_code == 201
 
 
 async def test_the_rater_may_rate_at_once(
     client: httpx.AsyncClient, chatroom: int, visitor: Person, ambassador: Person
 ) -> None:
+    await say(client, chatroom, ambassador, "Hello, how can I help?")
     body = {"id_user_rated": ambassador.id, "value": 5, "content": "bien"}
     response = await ask_rating(client, chatroom, visitor, body)
     assert response.status_code == 201, response.text
     rating = response.json()["rating"]
     assert (rating["value"], rating["content"]) == (5, "bien")
     assert await last_rating(client, chatroom, visitor) == {"value": 5, "comment": "bien"}
-    # A rating given at once is not pending: asking again is allowed.
-    assert (await ask_rating(client, chatroom, ambassador, {})).status_code == 201
+    # A rating given at once is the rater's voice: asking again needs a new exchange.
+    again = await ask_rating(client, chatroom, ambassador, {})
+    assert again.status_code == 422
+    assert again.json()["errors"] == {"id_user_rater": [RATED_ALREADY]}
 
 
 @pytest.mark.parametrize("field", ["value", "content"])
@@ -214,19 +230,25 @@ async def test_brand_header_must_name_the_tokens_brand(
     assert right.status_code == 201
 
 
-async def test_rating_a_chatroom_costs_five_statements_and_one_more_to_ask(
-    app: FastAPI, client: httpx.AsyncClient, chatroom: int, visitor: Person, ambassador: Person
+async def test_rating_a_chatroom_costs_six_statements(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    world: World,
+    chatroom: int,
+    visitor: Person,
+    ambassador: Person,
 ) -> None:
     """The hot route's statement count: a regression (an N+1, a stray flush) fails here."""
     # Warm-up: each caller's first request also refreshes its last_action_date.
-    await ask_rating(client, chatroom, visitor, {"id_user_rated": ambassador.id, "value": 3})
-    await client.get(f"/chat/chatrooms/{chatroom}/messages", headers=ambassador.headers)
+    await say(client, chatroom, ambassador)
+    await say(client, chatroom, visitor)
     with counted_queries(app) as rated:
         body = {"id_user_rated": ambassador.id, "value": 5}
         assert (await ask_rating(client, chatroom, visitor, body)).status_code == 201
-    # token + caller, chatroom with participants, INSERT message, INSERT rating, UPDATE chatroom
-    assert len(rated) == 5, rated
+    # token + caller, chatroom with participants, the rater's standing (open rating, who
+    # spoke), INSERT message, INSERT rating, UPDATE chatroom
+    assert len(rated) == 6, "\n".join(rated)
+    other = await world.chatroom(visitor, ambassador)
     with counted_queries(app) as asked:
-        assert (await ask_rating(client, chatroom, ambassador)).status_code == 201
-    # the same, and whether a request from this rater is already pending
+        assert (await ask_rating(client, other, ambassador)).status_code == 201
     assert len(asked) == 6, "\n".join(asked)

@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -52,9 +52,8 @@ class RatingSubmission(BaseModel):
 
 
 class RatingOut(BaseModel):
-    """A rating on the wire, read straight from the model's attributes."""
-
-    model_config = ConfigDict(from_attributes=True)
+    """A rating on the wire. A deleted rating keeps its dates and people but no longer says
+    what it was: its message stays in the conversation without the score or the comment."""
 
     id_rating: int
     date_insert: WireDateTime
@@ -67,13 +66,37 @@ class RatingOut(BaseModel):
 
     @classmethod
     def of(cls, rating: Rating) -> "RatingOut":
-        return cls.model_validate(rating)
+        return cls(**rating_fields(rating))
+
+
+def rating_fields(rating: Rating) -> dict[str, Any]:
+    deleted = rating.date_delete is not None
+    return {
+        "id_rating": rating.id_rating,
+        "date_insert": rating.date_insert,
+        "date_update": rating.date_update,
+        "date_delete": rating.date_delete,
+        "value": None if deleted else rating.value,
+        "content": None if deleted else rating.content,
+        "id_user_rater": rating.id_user_rater,
+        "id_user_rated": rating.id_user_rated,
+    }
 
 
 class RatingReportItem(RatingOut):
     id_chatroom: int
     id_message: int
+    date_supersede: WireDateTime | None = Field(
+        description="Set when a newer request of the same rater for the same ambassador in "
+        "the same chatroom replaced this rating: it stays as history and can no longer change "
+        "(stats count one voice per rater, ambassador and chatroom: the newest score given)"
+    )
 
     @classmethod
     def of_report(cls, rating: Rating) -> "RatingReportItem":
-        return cls.model_validate(rating)
+        return cls(
+            **rating_fields(rating),
+            id_chatroom=rating.id_chatroom,
+            id_message=rating.id_message,
+            date_supersede=rating.date_supersede,
+        )

@@ -26,6 +26,13 @@ from salon.realtime import outbox
 from salon.realtime.events import EventType
 
 PENDING_EXISTS = "A rating request from this rater for this ambassador is already pending."
+NOT_TAKEN_PART = "The selected id_user_rated has not taken part in this chatroom yet."
+RATED_ALREADY = (
+    "This rater has already rated this ambassador in this chatroom: change that rating with "
+    "PATCH /chat/ratings/{{rating}}, or ask again after a new exchange of messages (or {days} "
+    "days)."
+)
+SUPERSEDED = "The rating can no longer be changed: a newer request in this chatroom replaced it."
 
 
 async def request_rating(
@@ -55,12 +62,17 @@ async def request_rating(
     access.ensure_not_blocked(chatroom, caller)
     _check_immediate_score(body, caller, id_rater)
 
-    if body.value is None and await repository.has_pending_request(
-        session, id_chatroom=id_chatroom, id_user_rater=id_rater, id_user_rated=id_rated
-    ):
-        raise Invalid.field("id_user_rater", PENDING_EXISTS)
-
     now = utcnow()
+    standing = await repository.standing(
+        session, id_chatroom=id_chatroom, id_user_rater=id_rater, id_user_rated=id_rated
+    )
+    _ensure_the_voice_counts_once(
+        standing, asked_by_rater=caller.id_ambassador == id_rater, now=now, settings=settings
+    )
+    if standing.open_rating is not None:
+        # Asked again after a new exchange: the previous rating stays as history.
+        await repository.supersede(session, standing.open_rating.id_rating, now)
+
     author = participants.get(caller.id_ambassador) or participants[id_rated]
     message = Message(
         id_brand=chatroom.id_brand,
@@ -88,7 +100,8 @@ async def request_rating(
     )
     try:
         await repository.add_with_message(session, message, rating)
-    except repository.PendingRequestExists:
+    except repository.OpenRatingExists:
+        # A concurrent request for the same rater and ambassador committed first.
         raise Invalid.field("id_user_rater", PENDING_EXISTS) from None
     await chatrooms.set_last_message_date(session, chatroom, now)
 
@@ -118,6 +131,8 @@ async def submit_rating(
         raise NotFound("rating")
     if caller.id_ambassador != rating.id_user_rater:
         raise Forbidden
+    if rating.is_superseded:
+        raise Invalid.field("rating", SUPERSEDED)
     sent = body.model_fields_set
     if body.value is None and (rating.is_pending or "value" in sent or "content" not in sent):
         raise Invalid.field("value", "The value field is required.")
@@ -185,6 +200,33 @@ def _check_rater_and_rated(
         errors["id_user_rater"] = ["The id_user_rater and id_user_rated fields must be different."]
     if errors:
         raise Invalid(errors)
+
+
+def _ensure_the_voice_counts_once(
+    standing: repository.Standing, *, asked_by_rater: bool, now: datetime, settings: Settings
+) -> None:
+    """A rating means one person's judgement of one conversation (docs/security.md).
+
+    - The rater may start a rating (with or without a score) only once the rated ambassador
+      has taken part in the chatroom: nobody rates someone who never answered them.
+    - One open rating per (chatroom, rater, rated): while it is pending, nobody asks again;
+      once given, it changes through PATCH. A new one may be asked after a new exchange (both
+      have posted since it was asked) or after the cool-down, and then supersedes it.
+    """
+    if asked_by_rater and not standing.rated_took_part:
+        raise Invalid.field("id_user_rated", NOT_TAKEN_PART)
+    current = standing.open_rating
+    if current is None:
+        return
+    if current.is_pending:
+        raise Invalid.field("id_user_rater", PENDING_EXISTS)
+    cooled_down = (
+        current.date_rated is not None
+        and now - current.date_rated >= settings.rating_request_cooldown
+    )
+    if not standing.exchanged_since and not cooled_down:
+        days = settings.rating_request_cooldown_days
+        raise Invalid.field("id_user_rater", RATED_ALREADY.format(days=days))
 
 
 def _check_immediate_score(body: RatingRequest, caller: Ambassador, id_rater: int) -> None:

@@ -31,6 +31,8 @@ class Message(Base):
     __table_args__ = (
         CheckConstraint("type_message BETWEEN 0 AND 9", name="type_message_enum"),
         Index("ix_message_chatroom_date", "id_chatroom", "date_insert"),
+        # "Has this person spoken in this chatroom (since that message)?": the rating rules.
+        Index("ix_message_chatroom_author", "id_chatroom", "id_ambassador", "id_message"),
     )
 
     id_message: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ from salon.clock import utcnow
 from salon.db.base import Base, UTCDateTime
 from salon.db.models.message import Message
 
-_PENDING = text("value IS NULL AND date_delete IS NULL")
+_OPEN = text("date_delete IS NULL AND date_supersede IS NULL")
 
 
 class Rating(Base):
@@ -16,21 +16,25 @@ class Rating(Base):
     Created as a request (`value` null); the rater submits `value` (0-5) and `content` later.
     `date_rated` is the first submission (it opens the edit window); `date_update` moves with
     every submission, so the chatroom's `last_rating` is the live rating with the latest one.
+
+    A rater's voice counts once (docs/security.md, "Ratings"): per (chatroom, rater, rated) at
+    most one rating is *open* (neither deleted nor superseded). Asking again after a new
+    exchange supersedes it: it stays in the conversation's history but can no longer change.
     """
 
     __tablename__ = "rating"
     __table_args__ = (
         CheckConstraint("value BETWEEN 0 AND 5", name="value_range"),
-        # At most one pending request per (chatroom, rater, rated): enforced by the database,
-        # so concurrent requests cannot both win.
+        # At most one open rating per (chatroom, rater, rated): enforced by the database, so
+        # concurrent requests or immediate ratings cannot both win.
         Index(
-            "uq_rating_pending_request",
+            "uq_rating_open",
             "id_chatroom",
             "id_user_rater",
             "id_user_rated",
             unique=True,
-            sqlite_where=_PENDING,
-            postgresql_where=_PENDING,
+            sqlite_where=_OPEN,
+            postgresql_where=_OPEN,
         ),
         Index("ix_rating_chatroom_update", "id_chatroom", "date_update"),
     )
@@ -47,9 +51,16 @@ class Rating(Base):
     date_update: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     date_rated: Mapped[datetime | None] = mapped_column(UTCDateTime)
     date_delete: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when a newer request of the same rater for the same ambassador in the same chatroom
+    # replaced this one (after a new exchange): history, no longer editable.
+    date_supersede: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     message: Mapped[Message] = relationship(lazy="raise", back_populates="rating")
 
     @property
     def is_pending(self) -> bool:
         return self.value is None
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.date_supersede is not None
