@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from salon.db.session import Database
 from sqlalchemy import func, select
 
 from bench.processes import rss_kib, worker_pids
@@ -36,7 +37,6 @@ from salon.clock import utcnow
 from salon.config import Settings
 from salon.db import migrate
 from salon.db.models import Ambassador, AmbassadorStatus, Message, MessageType, Rating
-from salon.db.session import Database
 from salon.provisioning import service as provisioning
 from tests import served
 from tests.served import Server

@@ -25,6 +25,7 @@ from datetime import datetime
 
 import httpx
 import orjson
+from salon.db.session import Database
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench.processes import rss_kib, worker_pids
@@ -32,7 +33,6 @@ from salon.auth.service import issue_token
 from salon.config import Settings
 from salon.db import migrate
 from salon.db.models import AmbassadorStatus
-from salon.db.session import Database
 from salon.provisioning import service as provisioning
 from tests import served
 

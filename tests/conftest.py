@@ -10,13 +10,14 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import text
 
 from salon.app import create_app
 from salon.config import Settings
 from salon.db import migrate
 from salon.db.base import Base
-from salon.db.session import Database
+from salon.db.database import Database
+from salon.db.query import Query
+from tests.contract import ResponseContract
 from tests.support import Person, World
 
 POSTGRES_URL = os.environ.get("SALON_TEST_POSTGRES_URL", "")
@@ -72,19 +73,33 @@ async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     application: FastAPI = request.getfixturevalue("app")
     await application.state.rate_limiter.reset()
     database: Database = application.state.database
-    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
-    async with database.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            await connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                await connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608
+    async with database.transaction() as tx:
+        for statement in _EMPTY[database.dialect]:
+            await tx.execute(statement)
+
+
+_TABLES = [table.name for table in reversed(Base.metadata.sorted_tables)]
+_EMPTY = {
+    "postgresql": [Query(f"TRUNCATE {', '.join(_TABLES)} RESTART IDENTITY CASCADE")],
+    "sqlite": [Query(f"DELETE FROM {table}") for table in _TABLES],  # noqa: S608
+}
+
+
+@pytest.fixture(scope="session")
+def contract(app: FastAPI) -> ResponseContract:
+    return ResponseContract(app.openapi())
 
 
 @pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+async def client(app: FastAPI, contract: ResponseContract) -> AsyncIterator[httpx.AsyncClient]:
+    """HTTP to the app; every response is checked against the schema of its operation and
+    status in /openapi.json (tests/contract.py), so code and documentation cannot drift."""
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://salon.test") as http:
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://salon.test",
+        event_hooks={"response": [contract.check]},
+    ) as http:
         yield http
 
 

@@ -11,15 +11,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
 
 from salon.clock import format_wire_datetime
 from salon.config import Settings
-from salon.db.models import Message, MessageType, Rating
 from tests.ratings.helpers import PENDING_EXISTS
 from tests.ratings.test_voices import SUPERSEDED
 from tests.served import serving
-from tests.support import Person, World
+from tests.support import ONE_MESSAGE_PER_RATING, Person, World, run_sql
 
 WORKERS = 2
 
@@ -175,42 +173,25 @@ def order(rating: dict[str, Any]) -> tuple[str, int]:
 
 async def stored_ratings(app: FastAPI) -> dict[int, tuple[int, int | None, str | None, str]]:
     """id_rating -> (id_chatroom, value, content, date_update on the wire)."""
-    async with app.state.database.sessionmaker() as session:
-        rows = (await session.scalars(select(Rating))).all()
+    rows = await run_sql(
+        app, "SELECT id_rating, id_chatroom, value, content, date_update FROM rating"
+    )
     return {
-        row.id_rating: (
-            row.id_chatroom,
-            row.value,
-            row.content,
-            format_wire_datetime(row.date_update),
-        )
-        for row in rows
+        id_rating: (id_chatroom, value, content, format_wire_datetime(date_update))
+        for id_rating, id_chatroom, value, content, date_update in rows
     }
 
 
 async def assert_one_message_per_rating_and_pending(
     app: FastAPI, *, expected_ratings: int, expected_pending: int
 ) -> None:
-    async with app.state.database.sessionmaker() as session:
-        ratings = await session.scalar(select(func.count()).select_from(Rating))
-        messages = await session.scalar(
-            select(func.count())
-            .select_from(Message)
-            .where(Message.type_message == MessageType.RATING)
-        )
-        joined = await session.scalar(
-            select(func.count())
-            .select_from(Rating)
-            .join(Message, Message.id_message == Rating.id_message)
-            .where(Message.id_chatroom == Rating.id_chatroom)
-        )
-        pending_pairs = (
-            await session.execute(
-                select(Rating.id_chatroom, Rating.id_user_rater, Rating.id_user_rated, func.count())
-                .where(Rating.value.is_(None), Rating.date_delete.is_(None))
-                .group_by(Rating.id_chatroom, Rating.id_user_rater, Rating.id_user_rated)
-            )
-        ).all()
+    [(ratings, messages, joined)] = await run_sql(app, ONE_MESSAGE_PER_RATING)
+    pending_pairs = await run_sql(
+        app,
+        "SELECT id_chatroom, id_user_rater, id_user_rated, count(*) FROM rating "
+        "WHERE value IS NULL AND date_delete IS NULL "
+        "GROUP BY id_chatroom, id_user_rater, id_user_rated",
+    )
     assert ratings == messages == joined == expected_ratings
     assert len(pending_pairs) == expected_pending
     assert all(count == 1 for *_, count in pending_pairs)

@@ -12,9 +12,10 @@ from salon import __version__
 from salon.api.errors import install_error_handlers
 from salon.api.guards import RequestGuard
 from salon.api.health import router as health_router
+from salon.api.openapi import document_authentication
 from salon.api.router import api_router
 from salon.config import Settings
-from salon.db.session import Database
+from salon.db.open import open_database
 from salon.ratelimit import RateLimiter
 from salon.realtime.broker import Broker, MemoryBroker, RedisBroker
 from salon.realtime.hub import Hub
@@ -26,13 +27,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.database = Database.connect(settings)
+        app.state.database = await open_database(settings)
         app.state.broker = _broker(settings)
         app.state.hub = Hub(app.state.broker, settings.ws_heartbeat_seconds)
         await app.state.hub.start()
         app.state.rate_limiter = RateLimiter(settings.redis_url)
         if settings.gc_freeze:
-            # What startup built (the app, its schema, the ORM's mappers) lives as long as the
+            # What startup built (the app, its routes and models) lives as long as the
             # process. Frozen, it is no longer scanned: a full collection went from 118 ms to
             # 8 ms, and those pauses were the p99 of the hot routes (docs/performance.md).
             gc.collect()
@@ -41,7 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await app.state.hub.close()
-            await app.state.database.dispose()
+            await app.state.database.close()
 
     app = FastAPI(
         title="Salon",
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(api_router, prefix=settings.api_prefix)
     app.include_router(health_router)
+    document_authentication(app)
     return app
 
 

@@ -6,13 +6,13 @@ from typing import Annotated, TypeVar
 
 import orjson
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from salon.config import Settings
 from salon.db import migrate
-from salon.db.models import Ambassador
-from salon.db.session import Database
+from salon.db.database import Transaction
+from salon.db.open import open_database
 from salon.errors import AppError, Invalid, NotFound
+from salon.records import Ambassador
 
 T = TypeVar("T")
 
@@ -33,18 +33,16 @@ app.add_typer(chatroom_app, name="chatroom")
 app.add_typer(tag_app, name="tag")
 
 
-def in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+def in_transaction(work: Callable[[Transaction], Awaitable[T]]) -> T:
     """Run `work` in one committed transaction against SALON_DATABASE_URL."""
 
     async def run() -> T:
-        database = Database.connect(Settings())
+        database = await open_database(Settings())
         try:
-            async with database.sessionmaker() as session:
-                result = await work(session)
-                await session.commit()
-                return result
+            async with database.transaction() as tx:
+                return await work(tx)
         finally:
-            await database.dispose()
+            await database.close()
 
     try:
         return asyncio.run(run())
@@ -128,13 +126,9 @@ def token_create(
 ) -> None:
     """Issue a token for an ambassador; it is printed once and stored hashed."""
     from salon.auth.service import issue_token
-    from salon.provisioning import repository
 
-    async def work(session: AsyncSession) -> str:
-        person = await repository.get_ambassador(session, ambassador)
-        if person is None:
-            raise NotFound("ambassador")
-        return issue_token(session, person, label)
+    async def work(tx: Transaction) -> str:
+        return await issue_token(tx, await _ambassador(tx, ambassador), label)
 
     typer.echo(in_transaction(work))
 
@@ -144,7 +138,7 @@ def token_revoke(token: Annotated[str, typer.Argument(help="The token to revoke"
     """Revoke a token at once."""
     from salon.auth.service import revoke_token
 
-    if not in_transaction(lambda session: revoke_token(session, token)):
+    if not in_transaction(lambda tx: revoke_token(tx, token)):
         typer.echo("error: no live token matches", err=True)
         raise typer.Exit(1)
 
@@ -159,8 +153,8 @@ def brand_create(
     """Create a brand; prints its id."""
     from salon.provisioning.service import create_brand
 
-    async def work(session: AsyncSession) -> int:
-        return (await create_brand(session, label, domain)).id_brand
+    async def work(tx: Transaction) -> int:
+        return (await create_brand(tx, label, domain)).id_brand
 
     typer.echo(in_transaction(work))
 
@@ -180,12 +174,12 @@ def ambassador_create(
     from salon.auth.service import set_password
     from salon.provisioning.service import create_ambassador
 
-    async def work(session: AsyncSession) -> int:
+    async def work(tx: Transaction) -> int:
         person = await create_ambassador(
-            session, brand, status=status, firstname=firstname, lastname=lastname, email=email
+            tx, brand, status=status, firstname=firstname, lastname=lastname, email=email
         )
         if password:
-            await set_password(session, person, password)
+            await set_password(tx, person, password)
         return person.id_ambassador
 
     typer.echo(in_transaction(work))
@@ -199,25 +193,19 @@ def chatroom_create(
     ] = 0,
 ) -> None:
     """Create a chatroom between ambassadors of one brand; prints its id."""
-    from salon.provisioning import repository
     from salon.provisioning.service import create_chatroom
 
-    async def work(session: AsyncSession) -> int:
-        members = []
-        for id_ambassador in ambassador:
-            person = await repository.get_ambassador(session, id_ambassador)
-            if person is None:
-                raise NotFound("ambassador")
-            members.append(person)
-        return (await create_chatroom(session, members, source=source)).id_chatroom
+    async def work(tx: Transaction) -> int:
+        members = [await _ambassador(tx, id_ambassador) for id_ambassador in ambassador]
+        return await create_chatroom(tx, members, source=source)
 
     typer.echo(in_transaction(work))
 
 
-async def _ambassador(session: AsyncSession, id_ambassador: int) -> Ambassador:
-    from salon.provisioning import repository
+async def _ambassador(tx: Transaction, id_ambassador: int) -> Ambassador:
+    from salon.ambassadors import repository
 
-    person = await repository.get_ambassador(session, id_ambassador)
+    person = await repository.get(tx, id_ambassador)
     if person is None:
         raise NotFound("ambassador")
     return person
@@ -231,8 +219,8 @@ def ambassador_password(
     """Set the password used by POST /auth/login (asked for when not given)."""
     from salon.auth.service import set_password
 
-    async def work(session: AsyncSession) -> None:
-        await set_password(session, await _ambassador(session, ambassador), password)
+    async def work(tx: Transaction) -> None:
+        await set_password(tx, await _ambassador(tx, ambassador), password)
 
     in_transaction(work)
 
@@ -242,8 +230,8 @@ def ambassador_api_key(ambassador: Annotated[int, typer.Option(help="The ambassa
     """Issue a new API key (the previous one stops working); printed once."""
     from salon.auth.service import set_api_key
 
-    async def work(session: AsyncSession) -> str:
-        return await set_api_key(session, await _ambassador(session, ambassador))
+    async def work(tx: Transaction) -> str:
+        return await set_api_key(tx, await _ambassador(tx, ambassador))
 
     typer.echo(in_transaction(work))
 
@@ -256,8 +244,8 @@ def tag_create(
     """Create a brand tag; prints its id."""
     from salon.provisioning.service import create_brand_tag
 
-    async def work(session: AsyncSession) -> int:
-        return (await create_brand_tag(session, brand, name)).id_brand_tag
+    async def work(tx: Transaction) -> int:
+        return (await create_brand_tag(tx, brand, name)).id_brand_tag
 
     typer.echo(in_transaction(work))
 
@@ -270,8 +258,8 @@ def tag_add(
     """Add ambassadors of the tag's brand to it (already members are left as they are)."""
     from salon.provisioning.service import add_tag_member
 
-    async def work(session: AsyncSession) -> None:
+    async def work(tx: Transaction) -> None:
         for id_ambassador in ambassador:
-            await add_tag_member(session, tag, id_ambassador)
+            await add_tag_member(tx, tag, id_ambassador)
 
     in_transaction(work)

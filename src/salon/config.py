@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout_seconds: float = Field(default=30.0, gt=0)
+    db_statement_cache_size: int = Field(
+        default=100,
+        ge=0,
+        description="PostgreSQL: prepared statements kept per connection (0 behind PgBouncer "
+        "in transaction mode before 1.21)",
+    )
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     redis_url: str | None = Field(
         default=None, description="redis://host:6379/0: shared rate limits and real-time events"

@@ -6,32 +6,31 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from limits import RateLimitItemPerMinute
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from salon.ambassadors import repository as ambassadors
 from salon.auth.service import set_api_key, set_password
 from salon.config import Settings
+from salon.db.database import Transaction
 from salon.errors import TooManyRequests
-from salon.provisioning import repository, service
+from salon.provisioning import service
 from salon.ratelimit import RateLimiter
 from tests.conftest import REDIS_URL
-from tests.support import Person, World
+from tests.support import Person, World, run_sql
 
 DOMAIN = "shop.example.test"
 
 
 async def in_session(
-    app: FastAPI, work: Callable[[AsyncSession], Awaitable[str | None]]
+    app: FastAPI, work: Callable[[Transaction], Awaitable[str | None]]
 ) -> str | None:
-    async with app.state.database.sessionmaker() as session:
-        result = await work(session)
-        await session.commit()
-        return result
+    async with app.state.database.transaction() as tx:
+        return await work(tx)
 
 
 @pytest.fixture
 async def shop(app: FastAPI) -> int:
-    async def work(session: AsyncSession) -> str:
-        return str((await service.create_brand(session, "Shop", DOMAIN)).id_brand)
+    async def work(tx: Transaction) -> str:
+        return str((await service.create_brand(tx, "Shop", DOMAIN)).id_brand)
 
     return int(str(await in_session(app, work)))
 
@@ -40,11 +39,16 @@ async def shop(app: FastAPI) -> int:
 async def seller(app: FastAPI, world: World, shop: int) -> Person:
     person = await world.person(shop, status=3)
 
-    async def work(session: AsyncSession) -> None:
-        ambassador = await repository.get_ambassador(session, person.id)
+    await run_sql(
+        app,
+        "UPDATE ambassador SET email = :email WHERE id_ambassador = :id",
+        {"email": "seller@shop.example.test", "id": person.id},
+    )
+
+    async def work(tx: Transaction) -> None:
+        ambassador = await ambassadors.get(tx, person.id)
         assert ambassador is not None
-        ambassador.email = "seller@shop.example.test"
-        await set_password(session, ambassador, "correct horse")
+        await set_password(tx, ambassador, "correct horse")
 
     await in_session(app, work)
     return person
@@ -111,10 +115,10 @@ async def test_login_body_is_validated(client: httpx.AsyncClient) -> None:
 async def test_an_api_key_buys_tokens(
     app: FastAPI, client: httpx.AsyncClient, seller: Person
 ) -> None:
-    async def work(session: AsyncSession) -> str:
-        ambassador = await repository.get_ambassador(session, seller.id)
+    async def work(tx: Transaction) -> str:
+        ambassador = await ambassadors.get(tx, seller.id)
         assert ambassador is not None
-        return await set_api_key(session, ambassador)
+        return await set_api_key(tx, ambassador)
 
     api_key = str(await in_session(app, work))
     response = await client.post("/auth/token", json={"api_key": api_key})

@@ -106,12 +106,11 @@ async def test_a_brand_tag_opens_a_group_with_its_members(
     app: FastAPI, client: httpx.AsyncClient, world: World, brand: int, visitor: Person
 ) -> None:
     experts = [await world.person(brand, status=6) for _ in range(3)]
-    async with app.state.database.sessionmaker() as session:
-        tag = await service.create_brand_tag(session, brand, "experts")
-        empty = await service.create_brand_tag(session, brand, "nobody")
+    async with app.state.database.transaction() as tx:
+        tag = await service.create_brand_tag(tx, brand, "experts")
+        empty = await service.create_brand_tag(tx, brand, "nobody")
         for expert in experts:
-            await service.add_tag_member(session, tag.id_brand_tag, expert.id)
-        await session.commit()
+            await service.add_tag_member(tx, tag.id_brand_tag, expert.id)
         id_tag, id_empty = tag.id_brand_tag, empty.id_brand_tag
 
     body = {"id_brand_tag": id_tag, "source": 0}

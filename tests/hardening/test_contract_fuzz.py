@@ -23,9 +23,8 @@ MIN_CASES = 1000
 
 
 async def test_schemathesis_finds_nothing(app: FastAPI, settings: Settings) -> None:
-    async with app.state.database.sessionmaker() as session:
-        demo = await load_demo(session)
-        await session.commit()
+    async with app.state.database.transaction() as tx:
+        demo = await load_demo(tx)
     manager_token = demo["ambassadors"][3]["token"]
     st = Path(sys.executable).with_name("st")
     unlimited = {"SALON_WRITES_PER_MINUTE": "1000000"}

@@ -7,12 +7,10 @@ from dataclasses import dataclass, field
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import func, select
 
 from salon.config import Settings
-from salon.db.models import Message, MessageType, Rating
 from tests.served import Server, kill, serving, start
-from tests.support import Person, World
+from tests.support import ONE_MESSAGE_PER_RATING, Person, World, run_sql
 
 CRASHES = 3
 WRITERS = 24
@@ -120,18 +118,7 @@ async def test_acknowledged_writes_survive_sigkill(
         content = str(stored[id_rating]["content"])
         assert int(content.removeprefix("s")) >= k
 
-    async with app.state.database.sessionmaker() as session:
-        ratings = await session.scalar(select(func.count()).select_from(Rating))
-        rating_messages = await session.scalar(
-            select(func.count())
-            .select_from(Message)
-            .where(Message.type_message == MessageType.RATING)
-        )
-        joined = await session.scalar(
-            select(func.count())
-            .select_from(Rating)
-            .join(Message, Message.id_message == Rating.id_message)
-        )
+    [(ratings, rating_messages, joined)] = await run_sql(app, ONE_MESSAGE_PER_RATING)
     assert ratings == rating_messages == joined, "a rating without its message, or the reverse"
     print(
         f"crash safety: {CRASHES} SIGKILLs, {len(acked.messages)} messages, "

@@ -1,25 +1,24 @@
 """An unexpected failure answers a generic 500: no stack trace, no SQL, nothing internal."""
 
-from pathlib import Path
-
 import httpx
+from fastapi import FastAPI
 
-from salon.app import create_app
-from salon.config import Settings
+from tests.support import run_sql
 
 
-async def test_a_database_failure_is_a_bare_500(tmp_path: Path) -> None:
-    # An SQLite file that cannot be opened: every query fails inside the driver.
-    (tmp_path / "dir.db").mkdir()
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'dir.db'}"))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+async def test_a_database_failure_is_a_bare_500(app: FastAPI) -> None:
+    # A schema that lost a table behind the server's back: every read of it fails in the driver.
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    await run_sql(app, "ALTER TABLE api_token RENAME TO api_token_gone")
+    try:
         async with httpx.AsyncClient(transport=transport, base_url="http://salon.test") as client:
-            for response in (
-                await client.get("/health"),
-                await client.get("/chat/ambassadors", headers={"Authorization": "Bearer sln_x"}),
-            ):
-                assert response.status_code == 500
-                assert response.json() == {"message": "Server Error."}
-                assert "Traceback" not in response.text
-                assert "sqlite" not in response.text.lower()
+            headers = {"Authorization": "Bearer sln_x"}
+            response = await client.get("/chat/ambassadors", headers=headers)
+    finally:
+        await run_sql(app, "ALTER TABLE api_token_gone RENAME TO api_token")
+    assert response.status_code == 500
+    assert response.json() == {"message": "Server Error."}
+    assert "Traceback" not in response.text
+    assert "api_token" not in response.text
+    assert "sqlite" not in response.text.lower()
+    assert "asyncpg" not in response.text.lower()

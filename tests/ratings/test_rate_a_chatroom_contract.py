@@ -38,10 +38,8 @@ RATING_FIELDS = {
 
 
 async def demo(app: FastAPI) -> dict[str, Any]:
-    async with app.state.database.sessionmaker() as session:
-        data = await load_demo(session)
-        await session.commit()
-        return data
+    async with app.state.database.transaction() as tx:
+        return await load_demo(tx)
 
 
 def parse_wire_date(value: str) -> datetime:

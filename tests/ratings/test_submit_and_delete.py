@@ -5,12 +5,10 @@ from datetime import timedelta
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import update
 
 from salon.clock import utcnow
-from salon.db.models import Rating
 from tests.ratings.helpers import ask_rating, last_rating, pending_request, submit
-from tests.support import Person, World
+from tests.support import Person, World, run_sql
 
 
 async def test_the_rater_submits_a_score(
@@ -138,11 +136,8 @@ async def test_editing_closes_after_the_window(
 
 async def set_first_submission(app: FastAPI, id_rating: int, when: object) -> None:
     """Move the clock of one rating back (the only way to age it within a test)."""
-    async with app.state.database.sessionmaker() as session:
-        await session.execute(
-            update(Rating).where(Rating.id_rating == id_rating).values(date_rated=when)
-        )
-        await session.commit()
+    sql = "UPDATE rating SET date_rated = :when WHERE id_rating = :id"
+    await run_sql(app, sql, {"when": when, "id": id_rating})
 
 
 async def test_last_rating_is_the_latest_submission(

@@ -100,9 +100,8 @@ async def test_guests_cannot_manufacture_a_conversation(
 ) -> None:
     """The probe, with no credentials at all: POST /auth/guest, POST /chat/chatrooms with the
     guest and an ambassador, four rating posts per guest, three guests: 0 -> 12 ratings at 5.0."""
-    async with app.state.database.sessionmaker() as session:
-        brand = await service.create_brand(session, "Guest shop", "guests.example.test")
-        await session.commit()
+    async with app.state.database.transaction() as tx:
+        brand = await service.create_brand(tx, "Guest shop", "guests.example.test")
     target = await world.person(brand.id_brand, status=0)
     staff = await world.person(brand.id_brand, status=5)
     for _ in range(3):

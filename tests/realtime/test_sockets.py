@@ -9,18 +9,15 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep
+from salon.api.deps import Authenticated
 from salon.config import Settings
-from salon.db.models import Message
 from salon.errors import Invalid
 from salon.messages import service as messages
 from salon.messages.schemas import MessageCreate
 from tests.ratings.helpers import ask_rating, submit
 from tests.realtime.conftest import Live, Socket, realtime_settings, serve
-from tests.support import Person, World
+from tests.support import Person, World, run_sql
 
 
 async def post(http: httpx.AsyncClient, chatroom: int, author: Person, content: str) -> Any:
@@ -136,11 +133,9 @@ async def test_a_rolled_back_write_sends_nothing(
     app_settings = realtime_settings(settings, broker_kind)
     async with serve(app_settings) as live:
 
-        async def post_then_fail(
-            session: SessionDep, caller: CurrentAmbassador, settings: SettingsDep
-        ) -> None:
+        async def post_then_fail(call: Authenticated) -> None:
             body = MessageCreate(id_ambassador=ambassador.id, type_message=0, content="lost")
-            await messages.post_message(session, settings, caller, chatroom, body)
+            await messages.post_message(call.tx, call.settings, call.caller, chatroom, body)
             raise Invalid.field("content", "Refused after the write.")
 
         live.app.add_api_route("/test/post-then-fail", post_then_fail, methods=["POST"])
@@ -149,13 +144,8 @@ async def test_a_rolled_back_write_sends_nothing(
             assert failed.status_code == 422
             await post(live.http, chatroom, ambassador, "committed")
             assert (await socket.frame())["data"]["content"] == "committed"
-        async with world.database.sessionmaker() as session:
-            assert await _messages_in(session, chatroom) == 1
-
-
-async def _messages_in(session: AsyncSession, chatroom: int) -> int:
-    count = select(func.count()).select_from(Message).where(Message.id_chatroom == chatroom)
-    return int(await session.scalar(count) or 0)
+        count = "SELECT count(*) FROM message WHERE id_chatroom = :id"
+        assert await run_sql(live.app, count, {"id": chatroom}) == [(1,)]
 
 
 async def test_resume_delivers_exactly_the_missed_events_in_order_once(

@@ -1,79 +1,147 @@
+from collections.abc import Sequence
 from dataclasses import dataclass
-
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from datetime import datetime
+from typing import Any
 
 from salon.api.listing import Sort
-from salon.db.models import Ambassador, AmbassadorStatus, BrandTagMember
+from salon.db.database import Row, Transaction
+from salon.db.query import Query, expand, query
+from salon.records import Ambassador, AmbassadorStatus
+
+FIELDS = Ambassador._fields
 
 
-async def get_in_brand(
-    session: AsyncSession, id_ambassador: int, id_brand: int
-) -> Ambassador | None:
-    ambassador = await session.get(Ambassador, id_ambassador)
-    return ambassador if ambassador is not None and ambassador.id_brand == id_brand else None
+def columns(alias: str) -> str:
+    """The columns of an `Ambassador`, in its order, from the table aliased `alias`."""
+    return ", ".join(f"{alias}.{field}" for field in FIELDS)
 
 
-async def find_client(session: AsyncSession, id_brand: int, email_tmp: str) -> Ambassador | None:
+WIDTH = len(FIELDS)
+
+
+def ambassador_of(row: Row, start: int = 0) -> Ambassador:
+    """The `Ambassador` whose columns (see `columns`) start at `start` in the row."""
+    return Ambassador._make(row[start : start + WIDTH])
+
+
+_GET_IN_BRAND = Query(
+    f"SELECT {columns('a')} FROM ambassador a "
+    "WHERE a.id_ambassador = :id_ambassador AND a.id_brand = :id_brand"
+)
+
+
+async def get_in_brand(tx: Transaction, id_ambassador: int, id_brand: int) -> Ambassador | None:
+    row = await tx.fetchrow(_GET_IN_BRAND, {"id_ambassador": id_ambassador, "id_brand": id_brand})
+    return None if row is None else ambassador_of(row)
+
+
+_GET = Query(f"SELECT {columns('a')} FROM ambassador a WHERE a.id_ambassador = :id_ambassador")
+
+
+async def get(tx: Transaction, id_ambassador: int) -> Ambassador | None:
+    row = await tx.fetchrow(_GET, {"id_ambassador": id_ambassador})
+    return None if row is None else ambassador_of(row)
+
+
+_BY_EMAIL = Query(
+    f"SELECT {columns('a')} FROM ambassador a WHERE a.id_brand = :id_brand AND a.email = :email"
+)
+
+
+async def find_by_email(tx: Transaction, id_brand: int, email: str) -> Ambassador | None:
+    """The brand's person with this email (emails are stored trimmed and lower case)."""
+    row = await tx.fetchrow(_BY_EMAIL, {"id_brand": id_brand, "email": email.strip().lower()})
+    return None if row is None else ambassador_of(row)
+
+
+_FIND_CLIENT = Query(
+    f"SELECT {columns('a')} FROM ambassador a "
+    "WHERE a.id_brand = :id_brand AND a.status = :status AND a.email_tmp = :email_tmp "
+    "ORDER BY a.id_ambassador LIMIT 1"
+)
+
+
+async def find_client(tx: Transaction, id_brand: int, email_tmp: str) -> Ambassador | None:
     """The brand's shop customer (status 7) known by this email."""
-    statement = select(Ambassador).where(
-        Ambassador.id_brand == id_brand,
-        Ambassador.status == AmbassadorStatus.CLIENT,
-        Ambassador.email_tmp == email_tmp,
-    )
-    return (await session.scalars(statement.order_by(Ambassador.id_ambassador).limit(1))).first()
+    params = {"id_brand": id_brand, "status": AmbassadorStatus.CLIENT, "email_tmp": email_tmp}
+    row = await tx.fetchrow(_FIND_CLIENT, params)
+    return None if row is None else ambassador_of(row)
+
+
+_SET_EMAIL_TMP = Query(
+    "UPDATE ambassador SET email_tmp = :email_tmp, date_update = :now "
+    "WHERE id_ambassador = :id_ambassador"
+)
+
+
+async def set_email_tmp(
+    tx: Transaction, ambassador: Ambassador, email_tmp: str | None, now: datetime
+) -> Ambassador:
+    params = {"email_tmp": email_tmp, "now": now, "id_ambassador": ambassador.id_ambassador}
+    await tx.execute(_SET_EMAIL_TMP, params)
+    return ambassador._replace(email_tmp=email_tmp, date_update=now)
 
 
 @dataclass(frozen=True)
 class AmbassadorFilters:
     name: str | None = None
-    statuses: list[int] | None = None
-    exclude: list[int] | None = None
+    statuses: Sequence[int] | None = None
+    exclude: Sequence[int] | None = None
     id_brand_tag: int | None = None
 
 
-SORTABLE = {
-    "last_action_date": Ambassador.last_action_date,
-    "id_ambassador": Ambassador.id_ambassador,
-    "firstname": Ambassador.firstname,
-    "lastname": Ambassador.lastname,
-}
+SORTABLE = ("last_action_date", "id_ambassador", "firstname", "lastname")
+
+
+def like_pattern(text: str) -> str:
+    """`text` anywhere, with LIKE's own wildcards taken literally (ESCAPE '\\')."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 async def page(
-    session: AsyncSession,
+    tx: Transaction,
     id_brand: int,
     filters: AmbassadorFilters,
     sort: Sort,
     offset: int,
     limit: int,
 ) -> tuple[list[Ambassador], int]:
-    statement: Select[Ambassador] = select(Ambassador).where(Ambassador.id_brand == id_brand)
+    where = ["a.id_brand = :id_brand"]
+    params: dict[str, Any] = {"id_brand": id_brand, "offset": offset, "limit": limit}
     if filters.name:
-        pattern = f"%{filters.name.lower()}%"
-        full_name = func.lower(Ambassador.firstname + " " + Ambassador.lastname)
-        statement = statement.where(
-            or_(
-                func.lower(Ambassador.firstname).like(pattern),
-                func.lower(Ambassador.lastname).like(pattern),
-                func.lower(Ambassador.username).like(pattern),
-                full_name.like(pattern),
-            )
+        params["pattern"] = like_pattern(filters.name)
+        where.append(
+            "(lower(a.firstname) LIKE :pattern ESCAPE '\\' "
+            "OR lower(a.lastname) LIKE :pattern ESCAPE '\\' "
+            "OR lower(a.username) LIKE :pattern ESCAPE '\\' "
+            "OR lower(a.firstname || ' ' || a.lastname) LIKE :pattern ESCAPE '\\')"
         )
     if filters.statuses is not None:
-        statement = statement.where(Ambassador.status.in_(filters.statuses))
+        where.append(f"a.status IN ({expand(params, 'status', filters.statuses)})")
     if filters.exclude is not None:
-        statement = statement.where(Ambassador.id_ambassador.not_in(filters.exclude))
+        where.append(f"a.id_ambassador NOT IN ({expand(params, 'exclude', filters.exclude)})")
     if filters.id_brand_tag is not None:
-        members = select(BrandTagMember.id_ambassador).where(
-            BrandTagMember.id_brand_tag == filters.id_brand_tag
+        params["id_brand_tag"] = filters.id_brand_tag
+        where.append(
+            "a.id_ambassador IN (SELECT m.id_ambassador FROM brand_tag_ambassador m "
+            "WHERE m.id_brand_tag = :id_brand_tag)"
         )
-        statement = statement.where(Ambassador.id_ambassador.in_(members))
-    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
-    column = SORTABLE[sort.field]
-    order = column.desc().nulls_last() if sort.descending else column.asc().nulls_first()
-    tiebreak = (
-        Ambassador.id_ambassador.desc() if sort.descending else Ambassador.id_ambassador.asc()
+    condition = " AND ".join(where)
+    assert sort.field in SORTABLE  # a column name from a fixed list, never from the client
+    if sort.descending:
+        order = f"a.{sort.field} DESC NULLS LAST, a.id_ambassador DESC"
+    else:
+        order = f"a.{sort.field} ASC NULLS FIRST, a.id_ambassador ASC"
+    total = await tx.fetchval(
+        query(f"SELECT count(*) FROM ambassador a WHERE {condition}"),
+        params,
     )
-    rows = await session.scalars(statement.order_by(order, tiebreak).offset(offset).limit(limit))
-    return list(rows.all()), int(total or 0)
+    rows = await tx.fetch(
+        query(
+            f"SELECT {columns('a')} FROM ambassador a WHERE {condition} "
+            f"ORDER BY {order} LIMIT :limit OFFSET :offset"
+        ),
+        params,
+    )
+    return [ambassador_of(row) for row in rows], int(total)

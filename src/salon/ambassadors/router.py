@@ -8,22 +8,23 @@ from salon.ambassadors.schemas import (
     AmbassadorUpdate,
     ShopCustomerOut,
     ShopCustomerRequest,
-    micro_fields,
+    micro_wire,
 )
-from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path
+from salon.api.deps import Authenticated, id_path
 from salon.api.errors import error_responses
 from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
+from salon.api.responses import JSON, ok
 from salon.api.routing import SalonRoute
 from salon.api.wire import QueryDate, QueryDateTime, as_utc
 from salon.chatrooms import repository as chatrooms_repository
 from salon.chatrooms import service as chatrooms
-from salon.chatrooms.schemas import ChatroomListItem
+from salon.chatrooms.schemas import ChatroomListItem, list_item_wire
 from salon.clock import utcnow
-from salon.db.models import ChatroomType
 from salon.errors import Invalid
 from salon.ratings import service as ratings
 from salon.ratings.stats import RatingStats
+from salon.records import ChatroomType
 
 router = APIRouter(route_class=SalonRoute, prefix="/chat/ambassadors", tags=["ambassadors"])
 
@@ -32,15 +33,14 @@ AmbassadorId = Annotated[int, id_path("The ambassador id")]
 
 @router.get(
     "",
+    response_model=Paginated[AmbassadorMicro],
     summary="List the brand's ambassadors",
     responses=error_responses(401, 403, 422),
 )
 async def list_ambassadors(
     request: Request,
     page: PageDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    caller: CurrentAmbassador,
+    call: Authenticated,
     sort: Annotated[
         str | None,
         Query(
@@ -76,7 +76,7 @@ async def list_ambassadors(
     brand_tag: Annotated[
         int | None, Query(alias="filter[brand_tag]", ge=1, le=2_147_483_647)
     ] = None,
-) -> Paginated[AmbassadorMicro]:
+) -> JSON:
     filters = repository.AmbassadorFilters(
         name=name,
         statuses=parse_int_list(status, "filter[status]", minimum=0, maximum=8),
@@ -85,48 +85,40 @@ async def list_ambassadors(
     )
     order = parse_sort(sort, set(repository.SORTABLE), "-last_action_date")
     people, total = await service.list_ambassadors(
-        session, caller, filters, order, page.offset, page.per_page
+        call.tx, call.caller, filters, order, page.offset, page.per_page
     )
-    now, window = utcnow(), settings.online_window
-    data = [AmbassadorMicro.of(p, now=now, online_window=window) for p in people]
-    return paginate(request, page, data, total)
+    now, window = utcnow(), call.settings.online_window
+    return ok(paginate(request, page, [micro_wire(p, now, window) for p in people], total))
 
 
 @router.patch(
     "/{ambassador}",
+    response_model=AmbassadorMicro,
     summary="Update an ambassador",
     responses=error_responses(401, 403, 404, 413, 422),
 )
 async def update_ambassador(
-    ambassador: AmbassadorId,
-    body: AmbassadorUpdate,
-    session: SessionDep,
-    settings: SettingsDep,
-    caller: CurrentAmbassador,
-) -> AmbassadorMicro:
-    updated = await service.update_ambassador(session, caller, ambassador, body)
-    return AmbassadorMicro.of(updated, now=utcnow(), online_window=settings.online_window)
+    ambassador: AmbassadorId, body: AmbassadorUpdate, call: Authenticated
+) -> JSON:
+    updated = await service.update_ambassador(call.tx, call.caller, ambassador, body)
+    return ok(micro_wire(updated, utcnow(), call.settings.online_window))
 
 
 @router.post(
     "/shop-customer",
+    response_model=ShopCustomerOut,
     summary="Create or retrieve a shop customer",
     response_description="Return the shop customer",
     responses=error_responses(401, 403, 413, 422),
 )
-async def shop_customer(
-    body: ShopCustomerRequest,
-    session: SessionDep,
-    settings: SettingsDep,
-    caller: CurrentAmbassador,
-) -> ShopCustomerOut:
-    customer, api_key = await service.shop_customer(session, caller, body)
-    fields = micro_fields(customer, utcnow(), settings.online_window)
-    return ShopCustomerOut(**fields, api_key=api_key)
+async def shop_customer(body: ShopCustomerRequest, call: Authenticated) -> JSON:
+    customer, api_key = await service.shop_customer(call.tx, call.caller, body)
+    return ok(micro_wire(customer, utcnow(), call.settings.online_window) | {"api_key": api_key})
 
 
 @router.get(
     "/{ambassador}/chatrooms",
+    response_model=Paginated[ChatroomListItem],
     summary="Get all chatrooms of an ambassador",
     response_description="Returns the chatrooms of an ambassador",
     responses=error_responses(401, 403, 404, 422),
@@ -135,9 +127,7 @@ async def chatrooms_of_ambassador(
     ambassador: AmbassadorId,
     request: Request,
     page: PageDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    caller: CurrentAmbassador,
+    call: Authenticated,
     sort: Annotated[
         str | None,
         Query(
@@ -164,7 +154,7 @@ async def chatrooms_of_ambassador(
             description="chatrooms whose last action is before this date-time",
         ),
     ] = None,
-) -> Paginated[ChatroomListItem]:
+) -> JSON:
     if type_chatroom not in (None, *ChatroomType):
         raise Invalid.field(
             "filter[type_chatroom]", "The selected filter[type_chatroom] is invalid."
@@ -177,37 +167,38 @@ async def chatrooms_of_ambassador(
     )
     order = parse_sort(sort, {"last_action_date"}, "-last_action_date")
     found = await chatrooms.list_for_ambassador(
-        session, caller, ambassador, filters, order, page.offset, page.per_page
+        call.tx, call.caller, ambassador, filters, order, page.offset, page.per_page
     )
-    now, window = utcnow(), settings.online_window
+    now, window = utcnow(), call.settings.online_window
     data = [
-        ChatroomListItem.of_listed(
+        list_item_wire(
             room,
             found.last_ratings.get(room.id_chatroom),
             found.last_messages.get(room.id_chatroom),
-            now=now,
-            online_window=window,
+            now,
+            window,
         )
         for room in found.chatrooms
     ]
-    return paginate(request, page, data, found.total)
+    return ok(paginate(request, page, data, found.total))
 
 
 @router.get(
     "/{ambassador}/stats",
+    response_model=RatingStats,
     summary="Rating stats of an ambassador",
     responses=error_responses(401, 403, 404, 422),
 )
 async def ambassador_stats(
     ambassador: AmbassadorId,
-    session: SessionDep,
-    caller: CurrentAmbassador,
+    call: Authenticated,
     date_from: Annotated[
         QueryDate | None, Query(alias="filter[date_from]", description="first UTC day, YYYY-MM-DD")
     ] = None,
     date_to: Annotated[
         QueryDate | None, Query(alias="filter[date_to]", description="last UTC day, included")
     ] = None,
-) -> RatingStats:
+) -> JSON:
     days = ratings.DateRange(date_from, date_to)
-    return await ratings.ambassador_stats(session, caller, ambassador, days)
+    stats = await ratings.ambassador_stats(call.tx, call.caller, ambassador, days)
+    return ok(stats.model_dump())

@@ -4,7 +4,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from salon.api.wire import Int32, WireDateTime
-from salon.db.models import Ambassador
+from salon.clock import format_wire_datetime
+from salon.records import Ambassador
 
 
 class AmbassadorMicro(BaseModel):
@@ -24,15 +25,9 @@ class AmbassadorMicro(BaseModel):
     customer_id: str | None
     anonymized: bool
 
-    @classmethod
-    def of(
-        cls, ambassador: Ambassador, *, now: datetime, online_window: timedelta
-    ) -> "AmbassadorMicro":
-        return cls(**micro_fields(ambassador, now, online_window))
 
-
-def micro_fields(ambassador: Ambassador, now: datetime, online_window: timedelta) -> dict[str, Any]:
-    """The micro ambassador's fields, for it and for the schemas that extend it."""
+def micro_wire(ambassador: Ambassador, now: datetime, online_window: timedelta) -> dict[str, Any]:
+    """An `AmbassadorMicro` as sent: the wire dict, built straight from the row."""
     last_action = ambassador.last_action_date
     return {
         "id_ambassador": ambassador.id_ambassador,
@@ -45,7 +40,7 @@ def micro_fields(ambassador: Ambassador, now: datetime, online_window: timedelta
         "active": ambassador.active,
         "status": ambassador.status,
         "online": last_action is not None and now - last_action < online_window,
-        "last_action_date": last_action,
+        "last_action_date": format_wire_datetime(last_action) if last_action else None,
         "customer_id": ambassador.customer_id,
         "anonymized": ambassador.anonymized,
     }
@@ -58,16 +53,14 @@ class AmbassadorFull(AmbassadorMicro):
     date_insert: WireDateTime
     date_update: WireDateTime
 
-    @classmethod
-    def of_full(
-        cls, ambassador: Ambassador, *, now: datetime, online_window: timedelta
-    ) -> "AmbassadorFull":
-        return cls(
-            **micro_fields(ambassador, now, online_window),
-            id_brand=ambassador.id_brand,
-            date_insert=ambassador.date_insert,
-            date_update=ambassador.date_update,
-        )
+
+def full_wire(ambassador: Ambassador, now: datetime, online_window: timedelta) -> dict[str, Any]:
+    """An `AmbassadorFull` as sent."""
+    return micro_wire(ambassador, now, online_window) | {
+        "id_brand": ambassador.id_brand,
+        "date_insert": format_wire_datetime(ambassador.date_insert),
+        "date_update": format_wire_datetime(ambassador.date_update),
+    }
 
 
 class AmbassadorUpdate(BaseModel):

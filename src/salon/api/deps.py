@@ -1,103 +1,111 @@
-"""Dependencies shared by every router: the request's transaction, settings, the caller."""
+"""What every route depends on: one dependency opens the request's transaction and, for the
+authenticated routes, finds the caller, spends the write budget and claims the
+`Idempotency-Key`, all in one step (FastAPI's dependency resolution was a sixth of a request,
+docs/performance.md). Headers are read here directly; the OpenAPI schema documents the bearer
+scheme and `X-Popsell-Brand` on the routes that use `Authenticated` (api/openapi.py)."""
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Path, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from limits import RateLimitItemPerMinute
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import Depends, Path, Request
+from limits import RateLimitItem, RateLimitItemPerMinute
 
 from salon.api import idempotency
 from salon.api.wire import INT32_MAX
 from salon.auth import service as auth
-from salon.auth.tokens import hash_token
 from salon.config import Settings
-from salon.db.models import Ambassador
-from salon.db.session import Database
+from salon.db.database import Database, Transaction
 from salon.ratelimit import RateLimiter
 from salon.realtime import outbox
 from salon.realtime.broker import Broker
+from salon.records import Ambassador
+
+WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+BRAND_HEADER = "x-popsell-brand"
 
 
-async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed after the handler, before the response is
-    sent; rolled back on any error. Queued events are published only after the commit."""
-    database: Database = request.app.state.database
-    async with database.turns, database.sessionmaker() as session:
-        yield session
-        claim = idempotency.remember(request, session)
-        try:
-            await session.commit()
-        except IntegrityError:
-            if claim is None:
-                raise
-            # Another request with the same Idempotency-Key committed first. Give the
-            # connection back before reading its answer (SQLite has one per process).
-            await session.rollback()
-            raise await idempotency.replay_winner(database, claim) from None
-        events = outbox.take(session)
+@dataclass(slots=True)
+class Call:
+    """An authenticated request: its transaction, who is calling, and the settings."""
+
+    tx: Transaction
+    caller: Ambassador
+    settings: Settings
+
+
+async def _publish(request: Request, tx: Transaction) -> None:
+    """After the commit: the events the request queued."""
+    events = outbox.take(tx)
     if events:
         broker: Broker = request.app.state.broker
         await broker.publish(events)
 
 
-# scope="function": the commit happens before the response goes out, so a 2xx is durable.
-SessionDep = Annotated[AsyncSession, Depends(_transaction, scope="function")]
+async def _authenticated(request: Request) -> AsyncIterator[Call]:
+    """One transaction per request: committed after the handler and before the response is
+    sent (`scope="function"`), so a 2xx is durable; rolled back on any error. Events are
+    published only after the commit."""
+    state = request.app.state
+    settings: Settings = state.settings
+    database: Database = state.database
+    headers = request.headers
+    claim: idempotency.Claim | None = None
+    try:
+        async with database.transaction() as tx:
+            caller = await auth.authenticate(
+                tx, bearer_token(headers.get("authorization")), headers.get(BRAND_HEADER), settings
+            )
+            method = request.method
+            if method in WRITE_METHODS:
+                limiter: RateLimiter = state.rate_limiter
+                await limiter.spend(_writes(settings), "writes", str(caller.id_ambassador))
+            key = headers.get(idempotency.HEADER)
+            if key is not None and method == "POST":
+                claim = await idempotency.claim(request, tx, caller, key, settings)
+            yield Call(tx, caller, settings)
+            if claim is not None:
+                await idempotency.remember(request, tx, claim)
+    except idempotency.KeyTaken:
+        # A concurrent request with the same key committed first: answer what it answered.
+        assert claim is not None
+        raise await idempotency.replay_winner(database, claim) from None
+    await _publish(request, tx)
 
 
-async def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+Authenticated = Annotated[Call, Depends(_authenticated, scope="function")]
 
 
-SettingsDep = Annotated[Settings, Depends(_settings)]
-
-bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer <token>`")
-
-
-WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
-
-
-async def _current_ambassador(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    x_popsell_brand: Annotated[
-        str | None,
-        Header(
-            alias="X-Popsell-Brand",
-            description="The id of the target brand; when sent it must be the token's brand",
-        ),
-    ] = None,
-) -> Ambassador:
-    token = credentials.credentials if credentials is not None else None
-    caller = await auth.authenticate(session, token, x_popsell_brand, settings)
-    if request.method in WRITE_METHODS:
-        assert token is not None
-        limiter: RateLimiter = request.app.state.rate_limiter
-        writes = RateLimitItemPerMinute(settings.writes_per_minute)
-        key = hash_token(token)
-        await limiter.spend(writes, "writes", key)
-    idempotency_key = request.headers.get(idempotency.HEADER)
-    if request.method == "POST" and idempotency_key is not None:
-        retention = timedelta(hours=settings.idempotency_retention_hours)
-        await idempotency.claim(request, session, caller, idempotency_key, retention)
-    return caller
+async def _public(request: Request) -> AsyncIterator[Transaction]:
+    """The transaction of a route without a caller (`/auth/*`, `/health`)."""
+    database: Database = request.app.state.database
+    async with database.transaction() as tx:
+        yield tx
+    await _publish(request, tx)
 
 
-CurrentAmbassador = Annotated[Ambassador, Depends(_current_ambassador)]
+Public = Annotated[Transaction, Depends(_public, scope="function")]
 
 
-async def _rate_limiter(request: Request) -> RateLimiter:
-    limiter: RateLimiter = request.app.state.rate_limiter
-    return limiter
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
 
 
-RateLimiterDep = Annotated[RateLimiter, Depends(_rate_limiter)]
+_WRITES: dict[int, RateLimitItem] = {}
+
+
+def _writes(settings: Settings) -> RateLimitItem:
+    """The write budget, per person per minute (one item per setting, made once)."""
+    per_minute = settings.writes_per_minute
+    item = _WRITES.get(per_minute)
+    if item is None:
+        item = _WRITES[per_minute] = RateLimitItemPerMinute(per_minute)
+    return item
 
 
 def id_path(description: str) -> object:

@@ -1,7 +1,8 @@
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from salon.api.deps import SessionDep
+from salon.api.deps import Public
+from salon.api.responses import JSON, ok
 from salon.api.routing import SalonRoute
 from salon.db.health import ping
 
@@ -12,7 +13,11 @@ class Health(BaseModel):
     status: str
 
 
-@router.get("/health", summary="Liveness and database check (no authentication)")
-async def health(session: SessionDep) -> Health:
-    await ping(session)
-    return Health(status="ok")
+@router.get(
+    "/health",
+    response_model=Health,
+    summary="Liveness and database check (no authentication)",
+)
+async def health(tx: Public) -> JSON:
+    await ping(tx)
+    return ok({"status": "ok"})

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi import Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from salon.clock import utcnow
-from salon.db.models import Ambassador, IdempotencyKey
-from salon.db.session import Database
+from salon.config import Settings
+from salon.db.database import Database, Transaction, UniqueViolation
 from salon.errors import AppError, Invalid
 from salon.idempotency import repository
+from salon.records import Ambassador
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -32,6 +32,10 @@ class IdempotentReplay(AppError):
         self.body = body
 
 
+class KeyTaken(Exception):
+    """A concurrent request with the same key saved its response first."""
+
+
 @dataclass(frozen=True)
 class Claim:
     id_brand: int
@@ -41,8 +45,8 @@ class Claim:
 
 
 async def claim(
-    request: Request, session: AsyncSession, caller: Ambassador, key: str, retention: timedelta
-) -> None:
+    request: Request, tx: Transaction, caller: Ambassador, key: str, settings: Settings
+) -> Claim:
     """Replay, refuse, or let the request run and remember its answer (see module doc)."""
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise Invalid.field(HEADER, f"The {HEADER} header must be 1 to 255 printable characters.")
@@ -50,44 +54,43 @@ async def claim(
     digest = hashlib.sha256(f"{request.method} {request.url.path}?{request.url.query}\n".encode())
     digest.update(body)
     request_hash = digest.hexdigest()
-    found = await repository.find(session, caller.id_ambassador, key)
+    found = await repository.find(tx, caller.id_ambassador, key)
+    retention = timedelta(hours=settings.idempotency_retention_hours)
     if found is not None and found.date_insert < utcnow() - retention:
-        await repository.forget(session, found)
+        await repository.forget(tx, found)
         found = None
     if found is not None:
         if found.request_hash != request_hash:
             raise Invalid.field(HEADER, f"This {HEADER} was already used for another request.")
         raise IdempotentReplay(found.status_code, found.response_body)
-    request.state.idempotency_claim = Claim(
-        caller.id_brand, caller.id_ambassador, key, request_hash
-    )
+    return Claim(caller.id_brand, caller.id_ambassador, key, request_hash)
 
 
-def remember(request: Request, session: AsyncSession) -> Claim | None:
+async def remember(request: Request, tx: Transaction, pending: Claim) -> None:
     """Before the commit: save the response of a claimed request with its write."""
-    pending: Claim | None = getattr(request.state, "idempotency_claim", None)
     response = getattr(request.state, "response", None)
     body = getattr(response, "body", None)
-    if pending is None or response is None or not isinstance(body, bytes):
-        return None
-    repository.add(
-        session,
-        IdempotencyKey(
+    if response is None or not isinstance(body, bytes):
+        return
+    try:
+        await repository.add(
+            tx,
             id_brand=pending.id_brand,
             id_ambassador=pending.id_ambassador,
             key=pending.key,
             request_hash=pending.request_hash,
             status_code=response.status_code,
             response_body=body.decode(),
-        ),
-    )
-    return pending
+            now=utcnow(),
+        )
+    except UniqueViolation:
+        raise KeyTaken from None
 
 
 async def replay_winner(database: Database, pending: Claim) -> AppError:
     """A concurrent request with the same key committed first: answer what it answered."""
-    async with database.sessionmaker() as session:
-        found = await repository.find(session, pending.id_ambassador, pending.key)
+    async with database.transaction() as tx:
+        found = await repository.find(tx, pending.id_ambassador, pending.key)
     if found is None or found.request_hash != pending.request_hash:
         return Invalid.field(HEADER, f"This {HEADER} was already used for another request.")
     return IdempotentReplay(found.status_code, found.response_body)

@@ -5,7 +5,7 @@ Repositories return one page of rows and the total; this module turns them into
 other query parameters."""
 
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request
@@ -65,7 +65,10 @@ class Paginated(BaseModel, Generic[T]):
     total: int
 
 
-def paginate(request: Request, page: PageRequest, data: list[T], total: int) -> Paginated[T]:
+def paginate(
+    request: Request, page: PageRequest, data: list[dict[str, Any]], total: int
+) -> dict[str, Any]:
+    """A `Paginated` page as sent, around wire dicts already built."""
     last_page = max(1, -(-total // page.per_page))
     path = str(request.url.replace(query=""))
     # The request's other parameters as sent, then `page` (as Starlette's
@@ -79,28 +82,27 @@ def paginate(request: Request, page: PageRequest, data: list[T], total: int) -> 
     def url_if(number: int) -> str | None:
         return url(number) if 1 <= number <= last_page else None
 
-    links = [PageLink(url=url_if(page.page - 1), label="&laquo; Previous", active=False)]
+    links = [{"url": url_if(page.page - 1), "label": "&laquo; Previous", "active": False}]
     links += [
-        PageLink(url=url(n) if n else None, label=str(n) if n else "...", active=n == page.page)
+        {"url": url(n) if n else None, "label": str(n) if n else "...", "active": n == page.page}
         for n in _window(page.page, last_page)
     ]
-    links.append(PageLink(url=url_if(page.page + 1), label="Next &raquo;", active=False))
-    first = page.offset + 1 if data else None
-    return Paginated[T](
-        current_page=page.page,
-        data=data,
-        first_page_url=url(1),
-        from_=first,
-        last_page=last_page,
-        last_page_url=url(last_page),
-        links=links,
-        next_page_url=url_if(page.page + 1),
-        path=path,
-        per_page=page.per_page,
-        prev_page_url=url_if(page.page - 1),
-        to=page.offset + len(data) if data else None,
-        total=total,
-    )
+    links.append({"url": url_if(page.page + 1), "label": "Next &raquo;", "active": False})
+    return {
+        "current_page": page.page,
+        "data": data,
+        "first_page_url": url(1),
+        "from": page.offset + 1 if data else None,
+        "last_page": last_page,
+        "last_page_url": url(last_page),
+        "links": links,
+        "next_page_url": url_if(page.page + 1),
+        "path": path,
+        "per_page": page.per_page,
+        "prev_page_url": url_if(page.page - 1),
+        "to": page.offset + len(data) if data else None,
+        "total": total,
+    }
 
 
 def _window(current: int, last: int, around: int = 3) -> list[int]:

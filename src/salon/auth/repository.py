@@ -1,80 +1,124 @@
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from salon.ambassadors.repository import ambassador_of
+from salon.ambassadors.repository import columns as ambassador_columns
+from salon.db.database import Transaction
+from salon.db.query import Query
+from salon.records import Ambassador
 
-from salon.db.models import Ambassador, ApiToken, Brand
-
-# Built once: every request runs it, and a statement object also memoizes its cache key.
-_OWNER_OF_LIVE_TOKEN = (
-    select(Ambassador)
-    .join(ApiToken, ApiToken.id_ambassador == Ambassador.id_ambassador)
-    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.date_revoke.is_(None))
+_OWNER_OF_LIVE_TOKEN = Query(
+    f"SELECT {ambassador_columns('a')} FROM api_token t "
+    "JOIN ambassador a ON a.id_ambassador = t.id_ambassador "
+    "WHERE t.token_hash = :token_hash AND t.date_revoke IS NULL"
 )
 
 
-async def find_owner_of_live_token(session: AsyncSession, token_hash: str) -> Ambassador | None:
+async def find_owner_of_live_token(tx: Transaction, token_hash: str) -> Ambassador | None:
     """The ambassador whose unrevoked token has this digest."""
-    found = await session.scalars(_OWNER_OF_LIVE_TOKEN, {"token_hash": token_hash})
-    return found.one_or_none()
+    row = await tx.fetchrow(_OWNER_OF_LIVE_TOKEN, {"token_hash": token_hash})
+    return None if row is None else ambassador_of(row)
 
 
-async def touch_last_action(session: AsyncSession, ambassador: Ambassador, now: datetime) -> None:
-    await session.execute(
-        update(Ambassador)
-        .where(Ambassador.id_ambassador == ambassador.id_ambassador)
-        .values(last_action_date=now)
-        .execution_options(synchronize_session=False)
-    )
-    ambassador.last_action_date = now
+_TOUCH = Query("UPDATE ambassador SET last_action_date = :now WHERE id_ambassador = :id")
 
 
-def add_token(
-    session: AsyncSession, ambassador: Ambassador, token_hash: str, label: str
-) -> ApiToken:
-    token = ApiToken(
-        id_brand=ambassador.id_brand,
-        id_ambassador=ambassador.id_ambassador,
-        token_hash=token_hash,
-        label=label,
-    )
-    session.add(token)
-    return token
+async def touch_last_action(tx: Transaction, ambassador: Ambassador, now: datetime) -> Ambassador:
+    await tx.execute(_TOUCH, {"now": now, "id": ambassador.id_ambassador})
+    return ambassador._replace(last_action_date=now)
+
+
+_ADD_TOKEN = Query(
+    "INSERT INTO api_token (id_brand, id_ambassador, token_hash, label, date_insert) "
+    "VALUES (:id_brand, :id_ambassador, :token_hash, :label, :now)"
+)
+
+
+async def add_token(
+    tx: Transaction, ambassador: Ambassador, token_hash: str, label: str, now: datetime
+) -> None:
+    params = {
+        "id_brand": ambassador.id_brand,
+        "id_ambassador": ambassador.id_ambassador,
+        "token_hash": token_hash,
+        "label": label,
+        "now": now,
+    }
+    await tx.execute(_ADD_TOKEN, params)
+
+
+_REVOKE_TOKENS = Query(
+    "UPDATE api_token SET date_revoke = :now "
+    "WHERE id_ambassador = :id_ambassador AND date_revoke IS NULL"
+)
+_REVOKE_LABELLED_TOKENS = Query(
+    "UPDATE api_token SET date_revoke = :now "
+    "WHERE id_ambassador = :id_ambassador AND date_revoke IS NULL AND label = :label"
+)
 
 
 async def revoke_tokens(
-    session: AsyncSession, now: datetime, *, id_ambassador: int, label: str | None = None
+    tx: Transaction, now: datetime, *, id_ambassador: int, label: str | None = None
 ) -> int:
-    statement = update(ApiToken).where(
-        ApiToken.id_ambassador == id_ambassador, ApiToken.date_revoke.is_(None)
-    )
-    if label is not None:
-        statement = statement.where(ApiToken.label == label)
-    result = await session.execute(statement.values(date_revoke=now))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    if label is None:
+        return await tx.execute(_REVOKE_TOKENS, {"now": now, "id_ambassador": id_ambassador})
+    params = {"now": now, "id_ambassador": id_ambassador, "label": label}
+    return await tx.execute(_REVOKE_LABELLED_TOKENS, params)
 
 
-async def revoke_token(session: AsyncSession, token_hash: str, now: datetime) -> bool:
-    result = await session.execute(
-        update(ApiToken)
-        .where(ApiToken.token_hash == token_hash, ApiToken.date_revoke.is_(None))
-        .values(date_revoke=now)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+_REVOKE_TOKEN = Query(
+    "UPDATE api_token SET date_revoke = :now WHERE token_hash = :token_hash AND date_revoke IS NULL"
+)
 
 
-async def find_brand_by_domain(session: AsyncSession, domain: str) -> Brand | None:
-    statement = select(Brand).where(Brand.domain == domain.strip().lower())
-    return (await session.scalars(statement)).one_or_none()
+async def revoke_token(tx: Transaction, token_hash: str, now: datetime) -> bool:
+    return await tx.execute(_REVOKE_TOKEN, {"token_hash": token_hash, "now": now}) > 0
 
 
-async def find_by_email(session: AsyncSession, id_brand: int, email: str) -> Ambassador | None:
-    statement = select(Ambassador).where(
-        Ambassador.id_brand == id_brand, Ambassador.email == email.strip().lower()
-    )
-    return (await session.scalars(statement)).one_or_none()
+_BY_EMAIL = Query(
+    f"SELECT {ambassador_columns('a')}, a.password_hash FROM ambassador a "
+    "WHERE a.id_brand = :id_brand AND a.email = :email"
+)
 
 
-async def find_by_api_key(session: AsyncSession, api_key_hash: str) -> Ambassador | None:
-    statement = select(Ambassador).where(Ambassador.api_key_hash == api_key_hash)
-    return (await session.scalars(statement)).one_or_none()
+async def find_by_email(
+    tx: Transaction, id_brand: int, email: str
+) -> tuple[Ambassador, str | None] | None:
+    """The brand's person with this email (trimmed, lower case), and their password hash."""
+    row = await tx.fetchrow(_BY_EMAIL, {"id_brand": id_brand, "email": email.strip().lower()})
+    return None if row is None else (ambassador_of(row), row[-1])
+
+
+_BY_API_KEY = Query(
+    f"SELECT {ambassador_columns('a')} FROM ambassador a WHERE a.api_key_hash = :api_key_hash"
+)
+
+
+async def find_by_api_key(tx: Transaction, api_key_hash: str) -> Ambassador | None:
+    row = await tx.fetchrow(_BY_API_KEY, {"api_key_hash": api_key_hash})
+    return None if row is None else ambassador_of(row)
+
+
+_SET_API_KEY = Query(
+    "UPDATE ambassador SET api_key_hash = :api_key_hash, date_update = :now "
+    "WHERE id_ambassador = :id"
+)
+
+
+async def set_api_key_hash(
+    tx: Transaction, ambassador: Ambassador, api_key_hash: str, now: datetime
+) -> None:
+    params = {"api_key_hash": api_key_hash, "now": now, "id": ambassador.id_ambassador}
+    await tx.execute(_SET_API_KEY, params)
+
+
+_SET_PASSWORD = Query(
+    "UPDATE ambassador SET password_hash = :password_hash, date_update = :now "
+    "WHERE id_ambassador = :id"
+)
+
+
+async def set_password_hash(
+    tx: Transaction, ambassador: Ambassador, password_hash: str, now: datetime
+) -> None:
+    params = {"password_hash": password_hash, "now": now, "id": ambassador.id_ambassador}
+    await tx.execute(_SET_PASSWORD, params)

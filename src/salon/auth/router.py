@@ -1,15 +1,17 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response
-from fastapi.security import HTTPAuthorizationCredentials
+from fastapi import APIRouter, Header, Request, Response
 
-from salon.ambassadors.schemas import AmbassadorFull
-from salon.api.deps import CurrentAmbassador, RateLimiterDep, SessionDep, SettingsDep, bearer
+from salon.ambassadors.schemas import full_wire
+from salon.api.deps import Authenticated, Public, bearer_token
 from salon.api.errors import error_responses
+from salon.api.responses import JSON, ok
 from salon.api.routing import SalonRoute
 from salon.auth import service
 from salon.auth.schemas import ApiKeyRequest, LoginOut, LoginRequest, TokenOut
 from salon.clock import utcnow
+from salon.config import Settings
+from salon.ratelimit import RateLimiter
 
 router = APIRouter(route_class=SalonRoute, prefix="/auth", tags=["auth"])
 
@@ -25,20 +27,18 @@ def client_ip(request: Request) -> str:
 
 @router.post(
     "/login",
+    response_model=LoginOut,
     summary="Login with email and password (public)",
     response_description="Return the complete user and the Token",
     responses=error_responses(401, 413, 422, 429),
 )
-async def login(
-    body: LoginRequest,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    limiter: RateLimiterDep,
-    domain: DomainHeader = None,
-) -> LoginOut:
+async def login(body: LoginRequest, request: Request, domain: DomainHeader = None) -> JSON:
+    # No request transaction: the password check must not hold a connection (service.login).
+    state = request.app.state
+    settings: Settings = state.settings
+    limiter: RateLimiter = state.rate_limiter
     token, ambassador = await service.login(
-        session,
+        state.database,
         limiter,
         settings,
         domain=domain,
@@ -46,33 +46,35 @@ async def login(
         password=body.password,
         client_ip=client_ip(request),
     )
-    user = AmbassadorFull.of_full(ambassador, now=utcnow(), online_window=settings.online_window)
-    return LoginOut(token=token, user=user)
+    return ok({"token": token, "user": full_wire(ambassador, utcnow(), settings.online_window)})
 
 
 @router.post(
     "/token",
+    response_model=TokenOut,
     summary="Get a token from api key (public)",
-    responses=error_responses(401, 413, 422),
+    responses=error_responses(401, 413, 422, 429),
 )
-async def token_from_api_key(body: ApiKeyRequest, session: SessionDep) -> TokenOut:
-    return TokenOut(token=await service.exchange_api_key(session, body.api_key))
+async def token_from_api_key(body: ApiKeyRequest, request: Request, tx: Public) -> JSON:
+    state = request.app.state
+    token = await service.exchange_api_key(
+        tx, state.rate_limiter, state.settings, body.api_key, client_ip(request)
+    )
+    return ok({"token": token})
 
 
 @router.post(
     "/guest",
+    response_model=TokenOut,
     summary="Create a guest user to use the API",
     responses=error_responses(401, 429),
 )
-async def guest(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    limiter: RateLimiterDep,
-    domain: DomainHeader = None,
-) -> TokenOut:
-    token = await service.create_guest(session, limiter, settings, domain, client_ip(request))
-    return TokenOut(token=token)
+async def guest(request: Request, tx: Public, domain: DomainHeader = None) -> JSON:
+    state = request.app.state
+    token = await service.create_guest(
+        tx, state.rate_limiter, state.settings, domain, client_ip(request)
+    )
+    return ok({"token": token})
 
 
 @router.delete(
@@ -81,11 +83,8 @@ async def guest(
     summary="Revoke the token of this request",
     responses=error_responses(401),
 )
-async def revoke(
-    _: CurrentAmbassador,
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Response:
-    assert credentials is not None  # CurrentAmbassador has already refused a missing token
-    await service.revoke_token(session, credentials.credentials)
+async def revoke(request: Request, call: Authenticated) -> Response:
+    token = bearer_token(request.headers.get("authorization"))
+    assert token is not None  # Authenticated has already refused a missing token
+    await service.revoke_token(call.tx, token)
     return Response(status_code=204)

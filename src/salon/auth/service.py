@@ -1,21 +1,28 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from limits import RateLimitItem, RateLimitItemPerMinute, RateLimitItemPerSecond
-from sqlalchemy.ext.asyncio import AsyncSession
+from limits import (
+    RateLimitItem,
+    RateLimitItemPerHour,
+    RateLimitItemPerMinute,
+    RateLimitItemPerSecond,
+)
 
 from salon.auth import repository
 from salon.auth.passwords import hash_password, verify_password
 from salon.auth.tokens import generate_api_key, generate_token, hash_token
 from salon.clock import utcnow
 from salon.config import Settings
-from salon.db.models import Ambassador, AmbassadorStatus
+from salon.db.database import Database, Transaction
 from salon.errors import Forbidden, Unauthorized
+from salon.provisioning import repository as brands
+from salon.provisioning import service as provisioning
 from salon.ratelimit import RateLimiter
+from salon.records import Ambassador, AmbassadorStatus
 
 
 async def authenticate(
-    session: AsyncSession, token: str | None, brand_header: str | None, settings: Settings
+    tx: Transaction, token: str | None, brand_header: str | None, settings: Settings
 ) -> Ambassador:
     """The ambassador behind a bearer token, or Unauthorized.
 
@@ -25,7 +32,7 @@ async def authenticate(
     """
     if not token:
         raise Unauthorized
-    ambassador = await repository.find_owner_of_live_token(session, hash_token(token))
+    ambassador = await repository.find_owner_of_live_token(tx, hash_token(token))
     if ambassador is None or ambassador.active < 0:
         raise Unauthorized
     if brand_header is not None and brand_header.strip() != str(ambassador.id_brand):
@@ -33,19 +40,19 @@ async def authenticate(
     now = utcnow()
     refresh = timedelta(seconds=settings.last_action_refresh_seconds)
     if ambassador.last_action_date is None or now - ambassador.last_action_date >= refresh:
-        await repository.touch_last_action(session, ambassador, now)
+        ambassador = await repository.touch_last_action(tx, ambassador, now)
     return ambassador
 
 
-def issue_token(session: AsyncSession, ambassador: Ambassador, label: str = "") -> str:
+async def issue_token(tx: Transaction, ambassador: Ambassador, label: str = "") -> str:
     """Create a token for `ambassador`; the clear token is returned once and never stored."""
     token = generate_token()
-    repository.add_token(session, ambassador, hash_token(token), label)
+    await repository.add_token(tx, ambassador, hash_token(token), label, utcnow())
     return token
 
 
-async def revoke_token(session: AsyncSession, token: str) -> bool:
-    return await repository.revoke_token(session, hash_token(token), utcnow())
+async def revoke_token(tx: Transaction, token: str) -> bool:
+    return await repository.revoke_token(tx, hash_token(token), utcnow())
 
 
 INVALID_LOGIN = "Invalid email or password"
@@ -67,7 +74,7 @@ class LoginLimits:
 
 
 async def login(
-    session: AsyncSession,
+    database: Database,
     limiter: RateLimiter,
     settings: Settings,
     *,
@@ -80,58 +87,77 @@ async def login(
 
     Brute force is refused, not just slowed: each address may try
     `login_attempts_per_ip_per_minute` times a minute, and each email may fail
-    `login_max_failures` times per `login_failure_window_seconds` (429 with Retry-After)."""
+    `login_max_failures` times per `login_failure_window_seconds` (429 with Retry-After).
+    An attempt is counted as a failure *before* the password is checked and forgiven when it
+    is right, so concurrent attempts cannot all pass the check before one is counted; a
+    successful login clears the email's failures.
+
+    The password check (Argon2, slow on purpose) holds no database connection: the person is
+    read in one short transaction, the token written in another."""
     limits = LoginLimits.of(settings)
     await limiter.spend(limits.per_ip, "login-ip", client_ip)
-    brand = await repository.find_brand_by_domain(session, domain) if domain else None
+    async with database.transaction() as tx:
+        brand = await brands.find_brand_by_domain(tx, domain.strip().lower()) if domain else None
+        found = await repository.find_by_email(tx, brand.id_brand, email) if brand else None
     email_key = (str(brand.id_brand if brand else 0), email.strip().lower())
-    await limiter.ensure_allowed(limits.per_email, "login-email", *email_key)
+    await limiter.spend(limits.per_email, "login-email", *email_key)
 
-    ambassador = await repository.find_by_email(session, brand.id_brand, email) if brand else None
-    hashed = ambassador.password_hash if ambassador is not None else None
+    ambassador, hashed = found if found is not None else (None, None)
     if not await verify_password(password, hashed) or ambassador is None or ambassador.active < 0:
-        await limiter.hit(limits.per_email, "login-email", *email_key)
         raise Unauthorized(INVALID_LOGIN)
-    await repository.touch_last_action(session, ambassador, utcnow())
-    return issue_token(session, ambassador, "login"), ambassador
+    await limiter.forgive(limits.per_email, "login-email", *email_key)
+    async with database.transaction() as tx:
+        ambassador = await repository.touch_last_action(tx, ambassador, utcnow())
+        token = await issue_token(tx, ambassador, "login")
+    return token, ambassador
 
 
-async def exchange_api_key(session: AsyncSession, api_key: str) -> str:
-    ambassador = await repository.find_by_api_key(session, hash_token(api_key))
+async def exchange_api_key(
+    tx: Transaction, limiter: RateLimiter, settings: Settings, api_key: str, client_ip: str
+) -> str:
+    """A new token for the owner of `api_key`. Each address may try
+    `login_attempts_per_ip_per_minute` times a minute, and each key buys
+    `api_key_exchanges_per_hour` tokens an hour (429 with Retry-After)."""
+    per_ip = RateLimitItemPerMinute(settings.login_attempts_per_ip_per_minute)
+    await limiter.spend(per_ip, "api-key-ip", client_ip)
+    api_key_hash = hash_token(api_key)
+    per_key = RateLimitItemPerHour(settings.api_key_exchanges_per_hour)
+    await limiter.spend(per_key, "api-key", api_key_hash)
+    ambassador = await repository.find_by_api_key(tx, api_key_hash)
     if ambassador is None or ambassador.active < 0:
         raise Unauthorized
-    return issue_token(session, ambassador, "api-key")
+    return await issue_token(tx, ambassador, "api-key")
 
 
 async def create_guest(
-    session: AsyncSession,
+    tx: Transaction,
     limiter: RateLimiter,
     settings: Settings,
     domain: str | None,
     client_ip: str,
 ) -> str:
-    """A temporary visitor (status 8) of the brand of `domain`, and its token."""
+    """A temporary visitor (status 8) of the brand of `domain`, and its token.
+
+    Guests are free accounts: each address may create `login_attempts_per_ip_per_minute` a
+    minute, and each brand gets at most `guests_per_brand_per_hour` an hour, so that a script
+    rotating addresses cannot mint thousands (429 with Retry-After)."""
     per_ip = RateLimitItemPerMinute(settings.login_attempts_per_ip_per_minute)
     await limiter.spend(per_ip, "guest-ip", client_ip)
-    brand = await repository.find_brand_by_domain(session, domain) if domain else None
+    brand = await brands.find_brand_by_domain(tx, domain.strip().lower()) if domain else None
     if brand is None:
         raise Unauthorized
-    guest = Ambassador(
-        id_brand=brand.id_brand, status=AmbassadorStatus.TEMP, active=1, anonymized=False
-    )
-    session.add(guest)
-    await session.flush()
-    return issue_token(session, guest, "guest")
+    per_brand = RateLimitItemPerHour(settings.guests_per_brand_per_hour)
+    await limiter.spend(per_brand, "guest-brand", str(brand.id_brand))
+    guest = await provisioning.create_ambassador(tx, brand.id_brand, status=AmbassadorStatus.TEMP)
+    return await issue_token(tx, guest, "guest")
 
 
-async def set_api_key(session: AsyncSession, ambassador: Ambassador) -> str:
+async def set_api_key(tx: Transaction, ambassador: Ambassador) -> str:
     """Give `ambassador` a new API key (the previous one stops working); shown once."""
     api_key = generate_api_key()
-    ambassador.api_key_hash = hash_token(api_key)
-    await session.flush()
+    await repository.set_api_key_hash(tx, ambassador, hash_token(api_key), utcnow())
     return api_key
 
 
-async def set_password(session: AsyncSession, ambassador: Ambassador, password: str) -> None:
-    ambassador.password_hash = await hash_password(password)
-    await session.flush()
+async def set_password(tx: Transaction, ambassador: Ambassador, password: str) -> None:
+    await repository.set_password_hash(tx, ambassador, await hash_password(password), utcnow())

@@ -1,7 +1,7 @@
 """Who may see a chatroom and who may post in it: one definition, used by every route."""
 
-from salon.db.models import Ambassador, Chatroom
 from salon.errors import Forbidden
+from salon.records import Ambassador, Chatroom
 
 
 def ensure_can_read(chatroom: Chatroom, caller: Ambassador) -> None:

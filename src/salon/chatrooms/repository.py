@@ -1,80 +1,166 @@
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
-
+from salon.ambassadors.repository import ambassador_of
+from salon.ambassadors.repository import columns as ambassador_columns
 from salon.api.listing import Sort
-from salon.db.base import table_of
-from salon.db.models import Chatroom, ChatroomParticipant, ChatroomType, Rating
+from salon.db.database import Row, Transaction
+from salon.db.query import Query, expand, query
+from salon.ratings.repository import RATING_COLUMNS, rating_of
+from salon.records import Chatroom, ChatroomType, Participant, Rating
 
-# Built once: nearly every chatroom route runs it.
-_WITH_PARTICIPANTS = (
-    select(Chatroom)
-    .options(joinedload(Chatroom.participants).joinedload(ChatroomParticipant.ambassador))
-    .where(
-        Chatroom.id_chatroom == bindparam("id_chatroom"),
-        Chatroom.id_brand == bindparam("id_brand"),
+CHATROOM_COLUMNS = (
+    "c.id_chatroom, c.id_brand, c.type_chatroom, c.type_discussion, c.source, c.date_insert, "
+    "c.last_message_date, c.id_brand_tag"
+)
+# A participant's own state, then its ambassador: p.* (4 columns) + ambassador (15 columns).
+PARTICIPANT_COLUMNS = (
+    f"p.id_chatroom, p.last_read_message, p.is_blocked, p.archived, p.flag, "
+    f"{ambassador_columns('a')}"
+)
+
+
+def participant_of(row: Row, start: int) -> Participant:
+    id_chatroom, last_read, blocked, archived, flag = row[start : start + 5]
+    return Participant(
+        id_chatroom, ambassador_of(row, start + 5), last_read, blocked, archived, flag
     )
+
+
+def chatroom_of(row: Row, participants: tuple[Participant, ...]) -> Chatroom:
+    return Chatroom._make((*row[:8], participants))
+
+
+# One query: the chatroom's columns repeat on each participant's row (a few at most).
+_WITH_PARTICIPANTS = Query(
+    f"SELECT {CHATROOM_COLUMNS}, {PARTICIPANT_COLUMNS} FROM chatroom c "
+    "JOIN chatroom_ambassador p ON p.id_chatroom = c.id_chatroom "
+    "JOIN ambassador a ON a.id_ambassador = p.id_ambassador "
+    "WHERE c.id_chatroom = :id_chatroom AND c.id_brand = :id_brand "
+    "ORDER BY p.id_ambassador"
 )
 
 
 async def get_with_participants(
-    session: AsyncSession, id_chatroom: int, id_brand: int
+    tx: Transaction, id_chatroom: int, id_brand: int
 ) -> Chatroom | None:
     """The brand's chatroom with its participants and their ambassadors, in one query."""
-    params = {"id_chatroom": id_chatroom, "id_brand": id_brand}
-    return (await session.scalars(_WITH_PARTICIPANTS, params)).unique().one_or_none()
+    rows = await tx.fetch(_WITH_PARTICIPANTS, {"id_chatroom": id_chatroom, "id_brand": id_brand})
+    if not rows:
+        return None
+    return chatroom_of(rows[0], tuple(participant_of(row, 8) for row in rows))
 
 
-async def set_last_message_date(session: AsyncSession, chatroom: Chatroom, when: datetime) -> None:
-    """One UPDATE, and the loaded chatroom says the same without being flushed again."""
-    await session.execute(_SET_LAST_MESSAGE_DATE, {"id": chatroom.id_chatroom, "when": when})
-    set_committed_value(chatroom, "last_message_date", when)
-
-
-_SET_LAST_MESSAGE_DATE = (
-    update(table_of(Chatroom))
-    .where(table_of(Chatroom).c.id_chatroom == bindparam("id"))
-    .values(last_message_date=bindparam("when"))
+_INSERT = Query(
+    "INSERT INTO chatroom (id_brand, type_chatroom, type_discussion, source, date_insert, "
+    "id_brand_tag) VALUES (:id_brand, :type_chatroom, :type_discussion, :source, :now, "
+    ":id_brand_tag) RETURNING id_chatroom"
+)
+_INSERT_PARTICIPANT = Query(
+    "INSERT INTO chatroom_ambassador (id_chatroom, id_ambassador, id_brand, is_blocked, "
+    "archived, date_insert) VALUES (:id_chatroom, :id_ambassador, :id_brand, false, false, :now)"
 )
 
 
-async def participant_ids(session: AsyncSession, id_chatroom: int) -> tuple[int, ...]:
-    statement = (
-        select(ChatroomParticipant.id_ambassador)
-        .where(ChatroomParticipant.id_chatroom == id_chatroom)
-        .order_by(ChatroomParticipant.id_ambassador)
+async def insert(
+    tx: Transaction,
+    *,
+    id_brand: int,
+    type_chatroom: int,
+    type_discussion: int,
+    source: int,
+    id_brand_tag: int | None,
+    members: Sequence[int],
+    now: datetime,
+) -> int:
+    """A new chatroom and its participants; its id."""
+    id_chatroom: int = await tx.fetchval(
+        _INSERT,
+        {
+            "id_brand": id_brand,
+            "type_chatroom": type_chatroom,
+            "type_discussion": type_discussion,
+            "source": source,
+            "id_brand_tag": id_brand_tag,
+            "now": now,
+        },
     )
-    return tuple((await session.scalars(statement)).all())
+    await tx.executemany(
+        _INSERT_PARTICIPANT,
+        [
+            {"id_chatroom": id_chatroom, "id_ambassador": member, "id_brand": id_brand, "now": now}
+            for member in members
+        ],
+    )
+    return id_chatroom
 
 
-async def find_one_to_one(
-    session: AsyncSession, id_brand: int, id_a: int, id_b: int
-) -> Chatroom | None:
-    """The brand's one-to-one chatroom between these two people, if there is one."""
-    pair = (
-        select(ChatroomParticipant.id_chatroom)
-        .where(ChatroomParticipant.id_ambassador.in_((id_a, id_b)))
-        .group_by(ChatroomParticipant.id_chatroom)
-        .having(func.count() == 2)
+_SET_LAST_MESSAGE_DATE = Query(
+    "UPDATE chatroom SET last_message_date = :when WHERE id_chatroom = :id_chatroom"
+)
+
+
+async def set_last_message_date(tx: Transaction, chatroom: Chatroom, when: datetime) -> Chatroom:
+    await tx.execute(_SET_LAST_MESSAGE_DATE, {"id_chatroom": chatroom.id_chatroom, "when": when})
+    return chatroom._replace(last_message_date=when)
+
+
+# A participant's own state: the column is one of these names, never the client's text.
+PARTICIPANT_STATE = ("last_read_message", "is_blocked", "archived", "flag")
+_SET_STATE = {
+    column: Query(
+        f"UPDATE chatroom_ambassador SET {column} = :value "
+        "WHERE id_chatroom = :id_chatroom AND id_ambassador = :id_ambassador"
     )
-    statement = (
-        select(Chatroom.id_chatroom)
-        .where(
-            Chatroom.id_brand == id_brand,
-            Chatroom.type_chatroom == ChatroomType.ONE_TO_ONE,
-            Chatroom.id_chatroom.in_(pair),
-        )
-        .order_by(Chatroom.id_chatroom)
-        .limit(1)
-    )
-    id_chatroom = await session.scalar(statement)
-    return (
-        None if id_chatroom is None else await get_with_participants(session, id_chatroom, id_brand)
-    )
+    for column in PARTICIPANT_STATE
+}
+
+
+async def set_participant_state(
+    tx: Transaction, id_chatroom: int, id_ambassador: int, column: str, value: Any
+) -> None:
+    params = {"value": value, "id_chatroom": id_chatroom, "id_ambassador": id_ambassador}
+    await tx.execute(_SET_STATE[column], params)
+
+
+_UNARCHIVE = Query(
+    "UPDATE chatroom_ambassador SET archived = false "
+    "WHERE id_chatroom = :id_chatroom AND archived = true"
+)
+
+
+async def unarchive(tx: Transaction, id_chatroom: int) -> None:
+    """Bring the chatroom back for every participant who had archived it."""
+    await tx.execute(_UNARCHIVE, {"id_chatroom": id_chatroom})
+
+
+_PARTICIPANT_IDS = Query(
+    "SELECT id_ambassador FROM chatroom_ambassador WHERE id_chatroom = :id_chatroom "
+    "ORDER BY id_ambassador"
+)
+
+
+async def participant_ids(tx: Transaction, id_chatroom: int) -> tuple[int, ...]:
+    rows = await tx.fetch(_PARTICIPANT_IDS, {"id_chatroom": id_chatroom})
+    return tuple(row[0] for row in rows)
+
+
+_ONE_TO_ONE = Query(
+    "SELECT c.id_chatroom FROM chatroom c "
+    "WHERE c.id_brand = :id_brand AND c.type_chatroom = :one_to_one AND c.id_chatroom IN ("
+    "  SELECT p.id_chatroom FROM chatroom_ambassador p WHERE p.id_ambassador IN (:a, :b)"
+    "  GROUP BY p.id_chatroom HAVING count(*) = 2"
+    ") ORDER BY c.id_chatroom LIMIT 1"
+)
+
+
+async def find_one_to_one(tx: Transaction, id_brand: int, id_a: int, id_b: int) -> int | None:
+    """The id of the brand's one-to-one chatroom between these two people, if there is one."""
+    params = {"id_brand": id_brand, "one_to_one": ChatroomType.ONE_TO_ONE, "a": id_a, "b": id_b}
+    found: int | None = await tx.fetchval(_ONE_TO_ONE, params)
+    return found
 
 
 @dataclass(frozen=True)
@@ -85,8 +171,11 @@ class ChatroomFilters:
     last_action_before: datetime | None = None
 
 
+_LAST_ACTION = "coalesce(c.last_message_date, c.date_insert)"
+
+
 async def page_of_ambassador(
-    session: AsyncSession,
+    tx: Transaction,
     id_ambassador: int,
     filters: ChatroomFilters,
     sort: Sort,
@@ -95,75 +184,90 @@ async def page_of_ambassador(
 ) -> tuple[list[Chatroom], int]:
     """One page of the chatrooms this ambassador is in, each with its participants, and the
     total. The filters on archive and flag read this ambassador's own participant row."""
-    mine = select(ChatroomParticipant).where(ChatroomParticipant.id_ambassador == id_ambassador)
+    params: dict[str, Any] = {"me": id_ambassador, "offset": offset, "limit": limit}
+    own = ["own.id_chatroom = c.id_chatroom", "own.id_ambassador = :me"]
     if filters.archived is not None:
-        mine = mine.where(ChatroomParticipant.archived == filters.archived)
+        own.append("own.archived = :archived")
+        params["archived"] = filters.archived
     if filters.flag is not None:
-        mine = mine.where(ChatroomParticipant.flag == filters.flag)
-    own = mine.subquery()
-    statement: Select[Chatroom] = select(Chatroom).join(
-        own, own.c.id_chatroom == Chatroom.id_chatroom
-    )
+        own.append("own.flag = :flag")
+        params["flag"] = filters.flag
+    where = ["1 = 1"]
     if filters.type_chatroom is not None:
-        statement = statement.where(Chatroom.type_chatroom == filters.type_chatroom)
-    last_action = func.coalesce(Chatroom.last_message_date, Chatroom.date_insert)
+        where.append("c.type_chatroom = :type_chatroom")
+        params["type_chatroom"] = filters.type_chatroom
     if filters.last_action_before is not None:
-        statement = statement.where(last_action < filters.last_action_before)
-    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
-    order = last_action.desc() if sort.descending else last_action.asc()
-    tiebreak = Chatroom.id_chatroom.desc() if sort.descending else Chatroom.id_chatroom.asc()
-    rows = await session.scalars(
-        statement.options(
-            selectinload(Chatroom.participants).joinedload(ChatroomParticipant.ambassador)
-        )
-        .order_by(order, tiebreak)
-        .offset(offset)
-        .limit(limit)
+        where.append(f"{_LAST_ACTION} < :before")
+        params["before"] = filters.last_action_before
+    source = (
+        f"FROM chatroom c JOIN chatroom_ambassador own ON {' AND '.join(own)} "
+        f"WHERE {' AND '.join(where)}"
     )
-    return list(rows.all()), int(total or 0)
+    direction = "DESC" if sort.descending else "ASC"
+    total = await tx.fetchval(query(f"SELECT count(*) {source}"), params)
+    rows = await tx.fetch(
+        query(
+            f"SELECT {CHATROOM_COLUMNS} {source} "
+            f"ORDER BY {_LAST_ACTION} {direction}, c.id_chatroom {direction} "
+            "LIMIT :limit OFFSET :offset"
+        ),
+        params,
+    )
+    members = await participants_of([row[0] for row in rows], tx)
+    return [chatroom_of(row, members.get(row[0], ())) for row in rows], int(total)
 
 
-async def last_ratings(session: AsyncSession, chatroom_ids: list[int]) -> dict[int, Rating]:
+async def participants_of(
+    chatroom_ids: Sequence[int], tx: Transaction
+) -> dict[int, tuple[Participant, ...]]:
+    """The participants of each chatroom (one query)."""
+    if not chatroom_ids:
+        return {}
+    params: dict[str, Any] = {}
+    ids = expand(params, "id", chatroom_ids)
+    rows = await tx.fetch(
+        query(
+            f"SELECT {PARTICIPANT_COLUMNS} FROM chatroom_ambassador p "
+            "JOIN ambassador a ON a.id_ambassador = p.id_ambassador "
+            f"WHERE p.id_chatroom IN ({ids}) ORDER BY p.id_chatroom, p.id_ambassador"
+        ),
+        params,
+    )
+    found: dict[int, list[Participant]] = {}
+    for row in rows:
+        found.setdefault(row[0], []).append(participant_of(row, 0))
+    return {id_chatroom: tuple(people) for id_chatroom, people in found.items()}
+
+
+async def last_ratings(tx: Transaction, chatroom_ids: Sequence[int]) -> dict[int, Rating]:
     """For each chatroom, its live rating with the latest submission (one query)."""
     if not chatroom_ids:
         return {}
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=Rating.id_chatroom,
-            order_by=(Rating.date_update.desc(), Rating.id_rating.desc()),
-        )
-        .label("rank")
+    params: dict[str, Any] = {}
+    ids = expand(params, "id", chatroom_ids)
+    rows = await tx.fetch(
+        query(
+            f"SELECT {RATING_COLUMNS} FROM ("
+            "  SELECT r.*, row_number() OVER ("
+            "    PARTITION BY r.id_chatroom ORDER BY r.date_update DESC, r.id_rating DESC"
+            "  ) AS rank FROM rating r"
+            f"  WHERE r.id_chatroom IN ({ids}) AND r.value IS NOT NULL"
+            "  AND r.date_delete IS NULL"
+            ") r WHERE r.rank = 1"
+        ),
+        params,
     )
-    ranked = (
-        select(Rating.id_rating, rank)
-        .where(
-            Rating.id_chatroom.in_(chatroom_ids),
-            Rating.value.is_not(None),
-            Rating.date_delete.is_(None),
-        )
-        .subquery()
-    )
-    statement = (
-        select(Rating)
-        .join(ranked, ranked.c.id_rating == Rating.id_rating)
-        .where(ranked.c.rank == 1)
-    )
-    return {rating.id_chatroom: rating for rating in (await session.scalars(statement)).all()}
+    return {rating.id_chatroom: rating for rating in map(rating_of, rows)}
 
 
-async def co_participants(session: AsyncSession, id_ambassador: int) -> list[int]:
+_CO_PARTICIPANTS = Query(
+    "SELECT DISTINCT p.id_ambassador FROM chatroom_ambassador p "
+    "WHERE p.id_chatroom IN ("
+    "  SELECT own.id_chatroom FROM chatroom_ambassador own WHERE own.id_ambassador = :me"
+    ") AND p.id_ambassador <> :me ORDER BY p.id_ambassador"
+)
+
+
+async def co_participants(tx: Transaction, id_ambassador: int) -> list[int]:
     """Everyone who shares at least one chatroom with `id_ambassador`."""
-    mine = select(ChatroomParticipant.id_chatroom).where(
-        ChatroomParticipant.id_ambassador == id_ambassador
-    )
-    statement = (
-        select(ChatroomParticipant.id_ambassador)
-        .where(
-            ChatroomParticipant.id_chatroom.in_(mine),
-            ChatroomParticipant.id_ambassador != id_ambassador,
-        )
-        .distinct()
-        .order_by(ChatroomParticipant.id_ambassador)
-    )
-    return list((await session.scalars(statement)).all())
+    return [row[0] for row in await tx.fetch(_CO_PARTICIPANTS, {"me": id_ambassador})]

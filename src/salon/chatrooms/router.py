@@ -1,9 +1,10 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 
-from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path
+from salon.api.deps import Authenticated, id_path
 from salon.api.errors import error_responses, links
+from salon.api.responses import JSON, ok
 from salon.api.routing import SalonRoute
 from salon.chatrooms import service
 from salon.chatrooms.schemas import (
@@ -13,9 +14,10 @@ from salon.chatrooms.schemas import (
     ChatroomCreate,
     ChatroomOut,
     FlagBody,
+    chatroom_wire,
 )
 from salon.clock import utcnow
-from salon.messages.schemas import MessageOut
+from salon.messages.schemas import MessageOut, message_wire
 
 EXISTING_PAIR: dict[int | str, dict[str, Any]] = {
     200: {"model": ChatroomOut, "description": "The pair's existing chatroom"}
@@ -30,6 +32,7 @@ AmbassadorId = Annotated[int, id_path("The ambassador id (a participant)")]
 @router.post(
     "",
     status_code=201,
+    response_model=ChatroomOut,
     summary="Create a chatroom",
     response_description="Return the created chatroom (200 with the existing one for a pair "
     "that already has a one-to-one chatroom)",
@@ -60,95 +63,74 @@ AmbassadorId = Annotated[int, id_path("The ambassador id (a participant)")]
         ),
     ),
 )
-async def create_chatroom(
-    body: ChatroomCreate,
-    response: Response,
-    session: SessionDep,
-    settings: SettingsDep,
-    caller: CurrentAmbassador,
-) -> ChatroomOut:
-    chatroom, created = await service.open_chatroom(session, settings, caller, body)
-    if not created:
-        response.status_code = 200
-    _, last_rating = await service.get_chatroom(session, caller, chatroom.id_chatroom)
-    return ChatroomOut.of(chatroom, last_rating, now=utcnow(), online_window=settings.online_window)
+async def create_chatroom(body: ChatroomCreate, call: Authenticated) -> JSON:
+    settings = call.settings
+    chatroom, last_rating, created = await service.open_chatroom(
+        call.tx, settings, call.caller, body
+    )
+    wire = chatroom_wire(chatroom, last_rating, utcnow(), settings.online_window)
+    return JSON(wire, 201 if created else 200)
 
 
 @router.get(
     "/{id}",
+    response_model=ChatroomOut,
     summary="Get a chatroom by id",
     responses=error_responses(401, 403, 404, 422),
 )
 async def get_a_chatroom(
-    id: Annotated[int, id_path("The chatroom id")],
-    session: SessionDep,
-    settings: SettingsDep,
-    caller: CurrentAmbassador,
-) -> ChatroomOut:
-    chatroom, last_rating = await service.get_chatroom(session, caller, id)
-    return ChatroomOut.of(chatroom, last_rating, now=utcnow(), online_window=settings.online_window)
+    id: Annotated[int, id_path("The chatroom id")], call: Authenticated
+) -> JSON:
+    chatroom, last_rating = await service.get_chatroom(call.tx, call.caller, id)
+    return ok(chatroom_wire(chatroom, last_rating, utcnow(), call.settings.online_window))
 
 
 @router.post(
     "/{chatroom}/ambassadors/{ambassador}/read",
+    response_model=MessageOut,
     summary="Mark last message read by ambassador",
     response_description="Returns the last message read",
     responses=error_responses(401, 403, 404, 422),
 )
-async def mark_read(
-    chatroom: ChatroomId,
-    ambassador: AmbassadorId,
-    session: SessionDep,
-    settings: SettingsDep,
-    caller: CurrentAmbassador,
-) -> MessageOut:
-    message = await service.mark_read(session, caller, chatroom, ambassador)
-    return MessageOut.of(message, now=utcnow(), online_window=settings.online_window)
+async def mark_read(chatroom: ChatroomId, ambassador: AmbassadorId, call: Authenticated) -> JSON:
+    message = await service.mark_read(call.tx, call.caller, chatroom, ambassador)
+    return ok(message_wire(message, utcnow(), call.settings.online_window))
 
 
 @router.patch(
     "/{chatroom}/ambassadors/{ambassador}/block",
+    response_model=ActionMessage,
     summary="Block a chatroom for an ambassador",
     responses=error_responses(401, 403, 404, 413, 422),
 )
 async def block(
-    chatroom: ChatroomId,
-    ambassador: AmbassadorId,
-    body: BlockBody,
-    session: SessionDep,
-    caller: CurrentAmbassador,
-) -> ActionMessage:
-    text = await service.set_blocked(session, caller, chatroom, ambassador, body.is_blocked)
-    return ActionMessage(message=text)
+    chatroom: ChatroomId, ambassador: AmbassadorId, body: BlockBody, call: Authenticated
+) -> JSON:
+    text = await service.set_blocked(call.tx, call.caller, chatroom, ambassador, body.is_blocked)
+    return ok({"message": text})
 
 
 @router.patch(
     "/{chatroom}/ambassadors/{ambassador}/archive",
+    response_model=ActionMessage,
     summary="Archive or unarchive a chatroom for an ambassador",
     responses=error_responses(401, 403, 404, 413, 422),
 )
 async def archive(
-    chatroom: ChatroomId,
-    ambassador: AmbassadorId,
-    body: ArchiveBody,
-    session: SessionDep,
-    caller: CurrentAmbassador,
-) -> ActionMessage:
-    text = await service.set_archived(session, caller, chatroom, ambassador, body.archive)
-    return ActionMessage(message=text)
+    chatroom: ChatroomId, ambassador: AmbassadorId, body: ArchiveBody, call: Authenticated
+) -> JSON:
+    text = await service.set_archived(call.tx, call.caller, chatroom, ambassador, body.archive)
+    return ok({"message": text})
 
 
 @router.patch(
     "/{chatroom}/ambassadors/{ambassador}/flag",
+    response_model=ActionMessage,
     summary="Flag a chatroom",
     responses=error_responses(401, 403, 404, 413, 422),
 )
 async def flag(
-    chatroom: ChatroomId,
-    ambassador: AmbassadorId,
-    body: FlagBody,
-    session: SessionDep,
-    caller: CurrentAmbassador,
-) -> ActionMessage:
-    text = await service.set_flag(session, caller, chatroom, ambassador, body.flag)
-    return ActionMessage(message=text)
+    chatroom: ChatroomId, ambassador: AmbassadorId, body: FlagBody, call: Authenticated
+) -> JSON:
+    text = await service.set_flag(call.tx, call.caller, chatroom, ambassador, body.flag)
+    return ok({"message": text})

@@ -3,16 +3,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from salon.ambassadors.schemas import AmbassadorMicro, micro_fields
+from salon.ambassadors.schemas import AmbassadorMicro, micro_wire
 from salon.api.wire import InputId, Int32, WireDateTime
-from salon.db.models import Chatroom, ChatroomParticipant, Message, Rating
-from salon.messages.schemas import MessageOut
+from salon.clock import format_wire_datetime
+from salon.messages.schemas import MessageOut, message_wire
+from salon.records import Chatroom, Message, Participant, Rating
 
 
 class ChatroomPivot(BaseModel):
     """One participant's own state in the chatroom."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id_chatroom: Int32
     id_ambassador: Int32
@@ -45,68 +44,60 @@ class ChatroomOut(BaseModel):
         description="The latest submitted rating that is not deleted; null when none"
     )
 
-    @classmethod
-    def of(
-        cls,
-        chatroom: Chatroom,
-        last_rating: Rating | None,
-        *,
-        now: datetime,
-        online_window: timedelta,
-    ) -> "ChatroomOut":
-        return cls(**chatroom_fields(chatroom, last_rating, now, online_window))
-
 
 class ChatroomListItem(ChatroomOut):
     last_message: MessageOut | None
 
-    @classmethod
-    def of_listed(
-        cls,
-        chatroom: Chatroom,
-        last_rating: Rating | None,
-        last_message: Message | None,
-        *,
-        now: datetime,
-        online_window: timedelta,
-    ) -> "ChatroomListItem":
-        return cls(
-            **chatroom_fields(chatroom, last_rating, now, online_window),
-            last_message=(
-                MessageOut.of(last_message, now=now, online_window=online_window)
-                if last_message is not None
-                else None
-            ),
-        )
 
-
-def chatroom_fields(
+def chatroom_wire(
     chatroom: Chatroom, last_rating: Rating | None, now: datetime, online_window: timedelta
 ) -> dict[str, Any]:
-    """`chatroom.participants` (with their ambassadors) must be loaded by the query."""
+    """A `ChatroomOut` as sent."""
+    last = chatroom.last_message_date
     return {
         "id_chatroom": chatroom.id_chatroom,
         "ambassadors": [_member(p, now, online_window) for p in chatroom.participants],
-        "date_insert": chatroom.date_insert,
-        "last_message_date": chatroom.last_message_date,
+        "date_insert": format_wire_datetime(chatroom.date_insert),
+        "last_message_date": format_wire_datetime(last) if last is not None else None,
         "type_chatroom": chatroom.type_chatroom,
         "type_discussion": chatroom.type_discussion,
         "source": chatroom.source,
         "last_rating": (
-            LastRating(value=last_rating.value, comment=last_rating.content)
+            {"value": last_rating.value, "comment": last_rating.content}
             if last_rating is not None and last_rating.value is not None
             else None
         ),
     }
 
 
-def _member(
-    participant: ChatroomParticipant, now: datetime, online_window: timedelta
-) -> ChatroomMember:
-    return ChatroomMember(
-        **micro_fields(participant.ambassador, now, online_window),
-        chatroom_pivot_data=[ChatroomPivot.model_validate(participant)],
-    )
+def list_item_wire(
+    chatroom: Chatroom,
+    last_rating: Rating | None,
+    last_message: Message | None,
+    now: datetime,
+    online_window: timedelta,
+) -> dict[str, Any]:
+    """A `ChatroomListItem` as sent."""
+    return chatroom_wire(chatroom, last_rating, now, online_window) | {
+        "last_message": (
+            message_wire(last_message, now, online_window) if last_message is not None else None
+        )
+    }
+
+
+def _member(participant: Participant, now: datetime, online_window: timedelta) -> dict[str, Any]:
+    return micro_wire(participant.ambassador, now, online_window) | {
+        "chatroom_pivot_data": [
+            {
+                "id_chatroom": participant.id_chatroom,
+                "id_ambassador": participant.id_ambassador,
+                "last_read_message": participant.last_read_message,
+                "is_blocked": participant.is_blocked,
+                "archived": participant.archived,
+                "flag": participant.flag,
+            }
+        ]
+    }
 
 
 class ChatroomCreate(BaseModel):

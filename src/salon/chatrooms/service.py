@@ -3,39 +3,38 @@ block, archive, flag). See docs/decisions.md."""
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from salon.ambassadors import repository as ambassadors
 from salon.api.listing import Sort
 from salon.chatrooms import access, repository
-from salon.chatrooms.schemas import ChatroomCreate, ChatroomOut
+from salon.chatrooms.schemas import ChatroomCreate, chatroom_wire
 from salon.clock import utcnow
 from salon.config import Settings
-from salon.db.models import Ambassador, Chatroom, ChatroomParticipant, Message, Rating
+from salon.db.database import Transaction
 from salon.errors import Forbidden, Invalid, NotFound
 from salon.messages import repository as messages
 from salon.provisioning import repository as provisioning_repository
 from salon.provisioning import service as provisioning
 from salon.realtime import outbox
 from salon.realtime.events import EventType
+from salon.records import Ambassador, Chatroom, Message, Participant, Rating
 
 
 async def get_chatroom(
-    session: AsyncSession, caller: Ambassador, id_chatroom: int
+    tx: Transaction, caller: Ambassador, id_chatroom: int
 ) -> tuple[Chatroom, Rating | None]:
     """A chatroom and its last rating, for its participants and the brand's staff."""
-    chatroom = await chatroom_of_brand(session, caller, id_chatroom)
+    chatroom = await chatroom_of_brand(tx, caller, id_chatroom)
     access.ensure_can_read(chatroom, caller)
-    last = await repository.last_ratings(session, [id_chatroom])
+    last = await repository.last_ratings(tx, [id_chatroom])
     return chatroom, last.get(id_chatroom)
 
 
 async def open_chatroom(
-    session: AsyncSession, settings: Settings, caller: Ambassador, body: ChatroomCreate
-) -> tuple[Chatroom, bool]:
-    """(chatroom, created). Two people share one one-to-one chatroom: asking again for the same
-    pair returns the existing one (created=False). A brand tag opens a new group chatroom with
-    the caller and the tag's members."""
+    tx: Transaction, settings: Settings, caller: Ambassador, body: ChatroomCreate
+) -> tuple[Chatroom, Rating | None, bool]:
+    """(chatroom, its last rating, created). Two people share one one-to-one chatroom: asking
+    again for the same pair returns the existing one (created=False). A brand tag opens a new
+    group chatroom with the caller and the tag's members."""
     if (body.ids_ambassadors is None) == (body.id_brand_tag is None):
         raise Invalid.field(
             "ids_ambassadors", "Send either ids_ambassadors (two ids) or id_brand_tag, not both."
@@ -46,79 +45,72 @@ async def open_chatroom(
             raise Invalid.field("ids_ambassadors", "The two ids_ambassadors must be different.")
         if caller.id_ambassador not in ids and not caller.is_staff:
             raise Forbidden
-        members = await _members(session, caller.id_brand, ids, "ids_ambassadors")
-        existing = await repository.find_one_to_one(session, caller.id_brand, *ids)
+        members = await _members(tx, caller.id_brand, ids, "ids_ambassadors")
+        existing = await repository.find_one_to_one(tx, caller.id_brand, *ids)
         if existing is not None:
-            return existing, False
-        created = await provisioning.create_chatroom(session, members, source=body.source)
+            chatroom, last_rating = await get_chatroom(tx, caller, existing)
+            return chatroom, last_rating, False
+        id_chatroom = await provisioning.create_chatroom(tx, members, source=body.source)
     else:
         assert body.id_brand_tag is not None
-        tag = await provisioning_repository.get_tag(session, body.id_brand_tag)
+        tag = await provisioning_repository.get_tag(tx, body.id_brand_tag)
         if tag is None or tag.id_brand != caller.id_brand:
             raise Invalid.field("id_brand_tag", "The selected id_brand_tag is invalid.")
-        ids = await provisioning_repository.tag_member_ids(session, tag.id_brand_tag)
+        ids = await provisioning_repository.tag_member_ids(tx, tag.id_brand_tag)
         ids = [caller.id_ambassador, *(i for i in ids if i != caller.id_ambassador)]
         if len(ids) < 2:
             raise Invalid.field("id_brand_tag", "The selected brand tag has no other member.")
-        members = await _members(session, caller.id_brand, ids, "id_brand_tag")
-        created = await provisioning.create_chatroom(
-            session, members, source=body.source, id_brand_tag=tag.id_brand_tag
+        members = await _members(tx, caller.id_brand, ids, "id_brand_tag")
+        id_chatroom = await provisioning.create_chatroom(
+            tx, members, source=body.source, id_brand_tag=tag.id_brand_tag
         )
-    chatroom = await chatroom_of_brand(session, caller, created.id_chatroom)
-    wire = ChatroomOut.of(chatroom, None, now=utcnow(), online_window=settings.online_window)
-    outbox.enqueue_for_chatroom(
-        session, EventType.CHATROOM_CREATED, chatroom, wire.model_dump(mode="json")
-    )
-    return chatroom, True
+    chatroom = await chatroom_of_brand(tx, caller, id_chatroom)
+    wire = chatroom_wire(chatroom, None, utcnow(), settings.online_window)
+    outbox.enqueue_for_chatroom(tx, EventType.CHATROOM_CREATED, chatroom, wire)
+    return chatroom, None, True
 
 
 async def mark_read(
-    session: AsyncSession, caller: Ambassador, id_chatroom: int, id_ambassador: int
+    tx: Transaction, caller: Ambassador, id_chatroom: int, id_ambassador: int
 ) -> Message:
     """Move the participant's read marker to the chatroom's newest message and return it."""
-    chatroom, participant = await _own_participant(session, caller, id_chatroom, id_ambassador)
-    newest = await messages.latest(session, id_chatroom)
+    chatroom, _ = await _own_participant(tx, caller, id_chatroom, id_ambassador)
+    newest = await messages.latest(tx, id_chatroom)
     if newest is None:
         raise Invalid.field("chatroom", "The chatroom has no message to mark as read.")
-    participant.last_read_message = newest.id_message
-    await session.flush()
+    await repository.set_participant_state(
+        tx, id_chatroom, id_ambassador, "last_read_message", newest.id_message
+    )
     data: dict[str, object] = {
         "id_ambassador": id_ambassador,
         "last_read_message": newest.id_message,
     }
-    outbox.enqueue_for_chatroom(session, EventType.READ_MARKER_MOVED, chatroom, data)
+    outbox.enqueue_for_chatroom(tx, EventType.READ_MARKER_MOVED, chatroom, data)
     return newest
 
 
 async def set_blocked(
-    session: AsyncSession, caller: Ambassador, id_chatroom: int, id_ambassador: int, blocked: bool
+    tx: Transaction, caller: Ambassador, id_chatroom: int, id_ambassador: int, blocked: bool
 ) -> str:
-    _, participant = await _own_participant(session, caller, id_chatroom, id_ambassador)
-    participant.is_blocked = blocked
-    await session.flush()
+    await _own_participant(tx, caller, id_chatroom, id_ambassador)
+    await repository.set_participant_state(tx, id_chatroom, id_ambassador, "is_blocked", blocked)
     action = "blocked" if blocked else "unblocked"
     return f"chatroom {id_chatroom} {action} successfully for ambassador {id_ambassador}"
 
 
 async def set_archived(
-    session: AsyncSession, caller: Ambassador, id_chatroom: int, id_ambassador: int, archived: bool
+    tx: Transaction, caller: Ambassador, id_chatroom: int, id_ambassador: int, archived: bool
 ) -> str:
-    _, participant = await _own_participant(session, caller, id_chatroom, id_ambassador)
-    participant.archived = archived
-    await session.flush()
+    await _own_participant(tx, caller, id_chatroom, id_ambassador)
+    await repository.set_participant_state(tx, id_chatroom, id_ambassador, "archived", archived)
     return f"Chatroom {'archived' if archived else 'unarchived'} successfully"
 
 
 async def set_flag(
-    session: AsyncSession,
-    caller: Ambassador,
-    id_chatroom: int,
-    id_ambassador: int,
-    flag: int | None,
+    tx: Transaction, caller: Ambassador, id_chatroom: int, id_ambassador: int, flag: int | None
 ) -> str:
-    _, participant = await _own_participant(session, caller, id_chatroom, id_ambassador)
-    participant.flag = flag
-    await session.flush()
+    await _own_participant(tx, caller, id_chatroom, id_ambassador)
+    await repository.set_participant_state(tx, id_chatroom, id_ambassador, "flag", flag)
     return (
         "Chatroom flagged successfully" if flag is not None else "Chatroom unflagged successfully"
     )
@@ -133,7 +125,7 @@ class ChatroomPage:
 
 
 async def list_for_ambassador(
-    session: AsyncSession,
+    tx: Transaction,
     caller: Ambassador,
     id_ambassador: int,
     filters: repository.ChatroomFilters,
@@ -143,37 +135,43 @@ async def list_for_ambassador(
 ) -> ChatroomPage:
     """The chatrooms of an ambassador, for that ambassador and the brand's staff: each with its
     participants, last message and last rating, in a constant number of queries."""
-    if await ambassadors.get_in_brand(session, id_ambassador, caller.id_brand) is None:
-        raise NotFound("ambassador")
-    if caller.id_ambassador != id_ambassador and not caller.is_staff:
-        raise Forbidden
+    await ensure_self_or_staff(tx, caller, id_ambassador)
     rooms, total = await repository.page_of_ambassador(
-        session, id_ambassador, filters, sort, offset, limit
+        tx, id_ambassador, filters, sort, offset, limit
     )
     ids = [room.id_chatroom for room in rooms]
     return ChatroomPage(
         rooms,
         total,
-        await messages.latest_of_each(session, ids),
-        await repository.last_ratings(session, ids),
+        await messages.latest_of_each(tx, ids),
+        await repository.last_ratings(tx, ids),
     )
 
 
-async def chatroom_of_brand(
-    session: AsyncSession, caller: Ambassador, id_chatroom: int
-) -> Chatroom:
+async def ensure_self_or_staff(tx: Transaction, caller: Ambassador, id_ambassador: int) -> None:
+    """What is a person's own (their chatrooms, their stats) is for them and brand staff; an
+    id that is not of the brand is NotFound."""
+    if id_ambassador == caller.id_ambassador:
+        return  # the caller is of the brand: no need to look them up
+    if await ambassadors.get_in_brand(tx, id_ambassador, caller.id_brand) is None:
+        raise NotFound("ambassador")
+    if not caller.is_staff:
+        raise Forbidden
+
+
+async def chatroom_of_brand(tx: Transaction, caller: Ambassador, id_chatroom: int) -> Chatroom:
     """The chatroom with its participants, if it is of the caller's brand; else NotFound."""
-    chatroom = await repository.get_with_participants(session, id_chatroom, caller.id_brand)
+    chatroom = await repository.get_with_participants(tx, id_chatroom, caller.id_brand)
     if chatroom is None:
         raise NotFound("chatroom")
     return chatroom
 
 
 async def _own_participant(
-    session: AsyncSession, caller: Ambassador, id_chatroom: int, id_ambassador: int
-) -> tuple[Chatroom, ChatroomParticipant]:
+    tx: Transaction, caller: Ambassador, id_chatroom: int, id_ambassador: int
+) -> tuple[Chatroom, Participant]:
     """A participant's own state may be changed by that participant and by brand staff."""
-    chatroom = await chatroom_of_brand(session, caller, id_chatroom)
+    chatroom = await chatroom_of_brand(tx, caller, id_chatroom)
     if caller.id_ambassador != id_ambassador and not caller.is_staff:
         raise Forbidden
     for participant in chatroom.participants:
@@ -182,12 +180,10 @@ async def _own_participant(
     raise NotFound("ambassador")
 
 
-async def _members(
-    session: AsyncSession, id_brand: int, ids: list[int], field: str
-) -> list[Ambassador]:
+async def _members(tx: Transaction, id_brand: int, ids: list[int], field: str) -> list[Ambassador]:
     members = []
     for position, id_ambassador in enumerate(ids):
-        member = await ambassadors.get_in_brand(session, id_ambassador, id_brand)
+        member = await ambassadors.get_in_brand(tx, id_ambassador, id_brand)
         if member is None:
             key = f"{field}.{position}" if field == "ids_ambassadors" else field
             raise Invalid.field(key, f"The selected {key} is invalid.")

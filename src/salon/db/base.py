@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, MetaData, Table, inspect
+from sqlalchemy import DateTime, Dialect, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -19,19 +19,6 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def table_of(model: type[Base]) -> Table:
-    """A model's table, for Core statements on hot paths (no ORM bookkeeping)."""
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
-def column_values(instance: Base) -> dict[str, Any]:
-    """The column values set on a new object, for a Core INSERT of its table."""
-    values = inspect(instance).dict
-    return {c.key: values[c.key] for c in instance.__table__.columns if c.key in values}
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -1,7 +1,9 @@
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from salon.db.database import Transaction
+from salon.db.query import Query
+
+_PING = Query("SELECT 1")
 
 
-async def ping(session: AsyncSession) -> None:
+async def ping(tx: Transaction) -> None:
     """Raise if the database does not answer."""
-    await session.execute(text("SELECT 1"))
+    await tx.fetchval(_PING)

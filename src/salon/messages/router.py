@@ -2,15 +2,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path
+from salon.api.deps import Authenticated, id_path
 from salon.api.errors import error_responses, links
 from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
+from salon.api.responses import JSON, created, ok
 from salon.api.routing import SalonRoute
 from salon.api.wire import QueryDateTime, as_utc
 from salon.clock import utcnow
 from salon.messages import repository, service
-from salon.messages.schemas import MessageCreate, MessageOut, MessageUpdate
+from salon.messages.schemas import MessageCreate, MessageOut, MessageUpdate, message_wire
 
 router = APIRouter(route_class=SalonRoute, tags=["messages"])
 
@@ -20,6 +21,7 @@ MessageId = Annotated[int, id_path("The message id")]
 
 @router.get(
     "/chat/chatrooms/{chatroom}/messages",
+    response_model=Paginated[MessageOut],
     summary="Get all messages of a chatroom",
     responses=error_responses(401, 403, 404, 422),
 )
@@ -27,9 +29,7 @@ async def list_messages(
     chatroom: ChatroomId,
     request: Request,
     page: PageDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    caller: CurrentAmbassador,
+    call: Authenticated,
     sort: Annotated[
         str | None,
         Query(
@@ -50,7 +50,7 @@ async def list_messages(
             pattern=INT_LIST_PATTERN,
         ),
     ] = None,
-) -> Paginated[MessageOut]:
+) -> JSON:
     filters = repository.MessageFilters(
         sent_before=as_utc(sent_before),
         active=active,
@@ -58,16 +58,17 @@ async def list_messages(
     )
     order = parse_sort(sort, {"date_insert"}, "-date_insert")
     found, total = await service.list_messages(
-        session, caller, chatroom, filters, order, page.offset, page.per_page
+        call.tx, call.caller, chatroom, filters, order, page.offset, page.per_page
     )
-    now, window = utcnow(), settings.online_window
-    data = [MessageOut.of(message, now=now, online_window=window) for message in found]
-    return paginate(request, page, data, total)
+    now, window = utcnow(), call.settings.online_window
+    data = [message_wire(message, now, window) for message in found]
+    return ok(paginate(request, page, data, total))
 
 
 @router.post(
     "/chat/chatrooms/{chatroom}/messages",
     status_code=201,
+    response_model=MessageOut,
     summary="Post a message in a chatroom",
     response_description="Return the created message",
     responses=error_responses(
@@ -83,40 +84,30 @@ async def list_messages(
         ),
     ),
 )
-async def post_message(
-    chatroom: ChatroomId,
-    body: MessageCreate,
-    session: SessionDep,
-    settings: SettingsDep,
-    caller: CurrentAmbassador,
-) -> MessageOut:
-    message = await service.post_message(session, settings, caller, chatroom, body)
-    return MessageOut.of(message, now=utcnow(), online_window=settings.online_window)
+async def post_message(chatroom: ChatroomId, body: MessageCreate, call: Authenticated) -> JSON:
+    settings = call.settings
+    message = await service.post_message(call.tx, settings, call.caller, chatroom, body)
+    return created(message_wire(message, utcnow(), settings.online_window))
 
 
 @router.get(
     "/chat/messages/{id}",
+    response_model=MessageOut,
     summary="Get a message",
     responses=error_responses(401, 403, 404, 422),
 )
-async def get_message(
-    id: MessageId, session: SessionDep, settings: SettingsDep, caller: CurrentAmbassador
-) -> MessageOut:
-    message = await service.get_message(session, caller, id)
-    return MessageOut.of(message, now=utcnow(), online_window=settings.online_window)
+async def get_message(id: MessageId, call: Authenticated) -> JSON:
+    message = await service.get_message(call.tx, call.caller, id)
+    return ok(message_wire(message, utcnow(), call.settings.online_window))
 
 
 @router.patch(
     "/chat/messages/{id}",
+    response_model=MessageOut,
     summary="Update a message",
     responses=error_responses(401, 403, 404, 413, 422),
 )
-async def update_message(
-    id: MessageId,
-    body: MessageUpdate,
-    session: SessionDep,
-    settings: SettingsDep,
-    caller: CurrentAmbassador,
-) -> MessageOut:
-    message = await service.update_message(session, settings, caller, id, body)
-    return MessageOut.of(message, now=utcnow(), online_window=settings.online_window)
+async def update_message(id: MessageId, body: MessageUpdate, call: Authenticated) -> JSON:
+    settings = call.settings
+    message = await service.update_message(call.tx, settings, call.caller, id, body)
+    return ok(message_wire(message, utcnow(), settings.online_window))

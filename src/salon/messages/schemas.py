@@ -1,12 +1,13 @@
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from salon.ambassadors.schemas import AmbassadorMicro
+from salon.ambassadors.schemas import AmbassadorMicro, micro_wire
 from salon.api.wire import InputId, WireDateTime
-from salon.db.models import Message
-from salon.ratings.schemas import RatingOut
+from salon.clock import format_wire_datetime
+from salon.ratings.schemas import RatingOut, rating_wire
+from salon.records import Message
 
 TYPE_MESSAGE_DESCRIPTION = (
     "0: text, 1: picture, 2: rating, 3: product, 4: connection, 5: request, "
@@ -23,18 +24,19 @@ class MessageOut(BaseModel):
     status_moderation: int
     rating: RatingOut | None = Field(description="Only for type_message = 2")
 
-    @classmethod
-    def of(cls, message: Message, *, now: datetime, online_window: timedelta) -> "MessageOut":
-        """`message.author` and `message.rating` must be loaded by the query."""
-        return cls(
-            id_message=message.id_message,
-            date_insert=message.date_insert,
-            author=AmbassadorMicro.of(message.author, now=now, online_window=online_window),
-            content=message.content,
-            type_message=message.type_message,
-            status_moderation=message.status_moderation,
-            rating=RatingOut.of(message.rating) if message.rating is not None else None,
-        )
+
+def message_wire(message: Message, now: datetime, online_window: timedelta) -> dict[str, Any]:
+    """A `MessageOut` as sent."""
+    rating = message.rating
+    return {
+        "id_message": message.id_message,
+        "date_insert": format_wire_datetime(message.date_insert),
+        "author": micro_wire(message.author, now, online_window),
+        "content": message.content,
+        "type_message": message.type_message,
+        "status_moderation": message.status_moderation,
+        "rating": rating_wire(rating) if rating is not None else None,
+    }
 
 
 MESSAGE_CONTENT_MAX = 10_000

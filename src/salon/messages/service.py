@@ -1,34 +1,31 @@
 """Messages: read by participants and staff, posted by participants (docs/decisions.md)."""
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from salon.api.listing import Sort
 from salon.chatrooms import access
 from salon.chatrooms import repository as chatrooms
 from salon.chatrooms.service import chatroom_of_brand
 from salon.clock import utcnow
 from salon.config import Settings
-from salon.db.models import Ambassador, Chatroom, Message, MessageType
+from salon.db.database import Transaction
 from salon.errors import Forbidden, Invalid, NotFound
 from salon.messages import repository
-from salon.messages.schemas import MessageCreate, MessageOut, MessageUpdate
+from salon.messages.schemas import MessageCreate, MessageUpdate, message_wire
 from salon.realtime import outbox
 from salon.realtime.events import EventType
+from salon.records import Ambassador, Chatroom, Message, MessageType
 
 # A text, picture or video message without content says nothing.
 _NEED_CONTENT = frozenset({MessageType.TEXT, MessageType.PICTURE, MessageType.VIDEO})
 
 
-async def readable_chatroom(
-    session: AsyncSession, caller: Ambassador, id_chatroom: int
-) -> Chatroom:
-    chatroom = await chatroom_of_brand(session, caller, id_chatroom)
+async def readable_chatroom(tx: Transaction, caller: Ambassador, id_chatroom: int) -> Chatroom:
+    chatroom = await chatroom_of_brand(tx, caller, id_chatroom)
     access.ensure_can_read(chatroom, caller)
     return chatroom
 
 
 async def list_messages(
-    session: AsyncSession,
+    tx: Transaction,
     caller: Ambassador,
     id_chatroom: int,
     filters: repository.MessageFilters,
@@ -36,18 +33,18 @@ async def list_messages(
     offset: int,
     limit: int,
 ) -> tuple[list[Message], int]:
-    await readable_chatroom(session, caller, id_chatroom)
-    return await repository.page(session, id_chatroom, filters, sort, offset, limit)
+    await readable_chatroom(tx, caller, id_chatroom)
+    return await repository.page(tx, id_chatroom, filters, sort, offset, limit)
 
 
 async def post_message(
-    session: AsyncSession,
+    tx: Transaction,
     settings: Settings,
     caller: Ambassador,
     id_chatroom: int,
     body: MessageCreate,
 ) -> Message:
-    chatroom = await chatroom_of_brand(session, caller, id_chatroom)
+    chatroom = await chatroom_of_brand(tx, caller, id_chatroom)
     if body.id_ambassador != caller.id_ambassador:
         raise Forbidden  # nobody posts in someone else's name
     access.ensure_can_post(chatroom, caller)
@@ -60,49 +57,44 @@ async def post_message(
     if body.type_message in _NEED_CONTENT and not body.content.strip():
         raise Invalid.field("content", "The content field is required for this type_message.")
     now = utcnow()
-    message = Message(
+    message = await repository.insert(
+        tx,
         id_brand=chatroom.id_brand,
         id_chatroom=chatroom.id_chatroom,
         author=caller,
         type_message=body.type_message,
         content=body.content,
-        status_moderation=0,
-        active=True,
-        date_insert=now,
-        date_update=now,
+        now=now,
     )
-    message.rating = None
     # A new message brings an archived conversation back for everyone in it. The participants
-    # are loaded already: an UPDATE is flushed only for those who had archived it.
-    for participant in chatroom.participants:
-        if participant.archived:
-            participant.archived = False
-    await repository.add(session, message)
-    await chatrooms.set_last_message_date(session, chatroom, now)
-    _publish(session, EventType.MESSAGE_CREATED, chatroom, message, settings)
+    # are read already: the UPDATE runs only when someone had archived it.
+    if any(participant.archived for participant in chatroom.participants):
+        await chatrooms.unarchive(tx, chatroom.id_chatroom)
+    await chatrooms.set_last_message_date(tx, chatroom, now)
+    _publish(tx, EventType.MESSAGE_CREATED, chatroom, message, settings)
     return message
 
 
-async def get_message(session: AsyncSession, caller: Ambassador, id_message: int) -> Message:
-    message = await repository.get(session, id_message, caller.id_brand)
+async def get_message(tx: Transaction, caller: Ambassador, id_message: int) -> Message:
+    message = await repository.get(tx, id_message, caller.id_brand)
     if message is None:
         raise NotFound("message")
-    await readable_chatroom(session, caller, message.id_chatroom)
+    await readable_chatroom(tx, caller, message.id_chatroom)
     return message
 
 
 async def update_message(
-    session: AsyncSession,
+    tx: Transaction,
     settings: Settings,
     caller: Ambassador,
     id_message: int,
     body: MessageUpdate,
 ) -> Message:
     """The author edits `content`; the author or staff hide or show (`active`)."""
-    message = await repository.get(session, id_message, caller.id_brand)
+    message = await repository.get(tx, id_message, caller.id_brand)
     if message is None:
         raise NotFound("message")
-    chatroom = await readable_chatroom(session, caller, message.id_chatroom)
+    chatroom = await readable_chatroom(tx, caller, message.id_chatroom)
     sent = body.model_fields_set
     if not sent:
         raise Invalid.field("content", "Send content, active, or both.")
@@ -114,25 +106,25 @@ async def update_message(
             raise Invalid.field("content", "The content of a rating message cannot be edited.")
         if not is_author:
             raise Forbidden
-        message.content = body.content
+        message = message._replace(content=body.content)
     if "active" in sent:
         if body.active is None:
             raise Invalid.field("active", "The active field must be true or false.")
         if not is_author and not caller.is_staff:
             raise Forbidden
-        message.active = body.active
-    message.date_update = utcnow()
-    await session.flush()
-    _publish(session, EventType.MESSAGE_UPDATED, chatroom, message, settings)
+        message = message._replace(active=body.active)
+    message = message._replace(date_update=utcnow())
+    await repository.update(tx, message)
+    _publish(tx, EventType.MESSAGE_UPDATED, chatroom, message, settings)
     return message
 
 
 def _publish(
-    session: AsyncSession,
+    tx: Transaction,
     type_: EventType,
     chatroom: Chatroom,
     message: Message,
     settings: Settings,
 ) -> None:
-    wire = MessageOut.of(message, now=utcnow(), online_window=settings.online_window)
-    outbox.enqueue_for_chatroom(session, type_, chatroom, wire.model_dump(mode="json"))
+    wire = message_wire(message, utcnow(), settings.online_window)
+    outbox.enqueue_for_chatroom(tx, type_, chatroom, wire)

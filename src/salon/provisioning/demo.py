@@ -7,13 +7,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from salon.ambassadors import repository as ambassadors
 from salon.auth import repository as tokens
 from salon.auth.service import issue_token, set_password
 from salon.clock import utcnow
-from salon.db.models import Ambassador, AmbassadorStatus, Chatroom
+from salon.db.database import Transaction
 from salon.provisioning import repository, service
+from salon.records import Ambassador, AmbassadorStatus
 
 DEMO_BRAND = "Salon demo"
 DEMO_DOMAIN = "demo.salon.localhost"
@@ -36,26 +36,25 @@ DEMO_PEOPLE = (
 )
 
 
-async def load_demo(session: AsyncSession) -> dict[str, Any]:
+async def load_demo(tx: Transaction) -> dict[str, Any]:
     """Create (or find) the demo brand, its people and chatrooms; issue demo tokens.
     Returns what `salon demo --json` prints."""
-    brand = await repository.find_brand(session, DEMO_BRAND)
+    brand = await repository.find_brand(tx, DEMO_BRAND)
     if brand is None:
-        brand = await service.create_brand(session, DEMO_BRAND, DEMO_DOMAIN)
-    people = [await _person(session, brand.id_brand, person) for person in DEMO_PEOPLE]
+        brand = await service.create_brand(tx, DEMO_BRAND, DEMO_DOMAIN)
+    people = [await _person(tx, brand.id_brand, person) for person in DEMO_PEOPLE]
     visitor, ambassadors = people[0], people[1:3]
-    chatrooms = [await _chatroom(session, [visitor, ambassador]) for ambassador in ambassadors]
+    chatrooms = [await _chatroom(tx, [visitor, ambassador]) for ambassador in ambassadors]
 
     now = utcnow()
     issued, passwords = [], []
     for ambassador in people:
         await tokens.revoke_tokens(
-            session, now, id_ambassador=ambassador.id_ambassador, label=DEMO_TOKEN_LABEL
+            tx, now, id_ambassador=ambassador.id_ambassador, label=DEMO_TOKEN_LABEL
         )
-        issued.append(issue_token(session, ambassador, DEMO_TOKEN_LABEL))
+        issued.append(await issue_token(tx, ambassador, DEMO_TOKEN_LABEL))
         passwords.append(secrets.token_urlsafe(12))
-        await set_password(session, ambassador, passwords[-1])
-    await session.flush()
+        await set_password(tx, ambassador, passwords[-1])
     return {
         "brand": {"id_brand": brand.id_brand, "label": brand.label, "domain": brand.domain},
         "ambassadors": [
@@ -71,20 +70,20 @@ async def load_demo(session: AsyncSession) -> dict[str, Any]:
         ],
         "chatrooms": [
             {
-                "id_chatroom": chatroom.id_chatroom,
+                "id_chatroom": id_chatroom,
                 "ids_ambassadors": [visitor.id_ambassador, ambassador.id_ambassador],
             }
-            for chatroom, ambassador in zip(chatrooms, ambassadors, strict=True)
+            for id_chatroom, ambassador in zip(chatrooms, ambassadors, strict=True)
         ],
     }
 
 
-async def _person(session: AsyncSession, id_brand: int, person: DemoPerson) -> Ambassador:
-    found = await repository.find_ambassador_by_email(session, id_brand, person.email)
+async def _person(tx: Transaction, id_brand: int, person: DemoPerson) -> Ambassador:
+    found = await ambassadors.find_by_email(tx, id_brand, person.email)
     if found is not None:
         return found
     return await service.create_ambassador(
-        session,
+        tx,
         id_brand,
         status=person.status,
         firstname=person.firstname,
@@ -93,7 +92,7 @@ async def _person(session: AsyncSession, id_brand: int, person: DemoPerson) -> A
     )
 
 
-async def _chatroom(session: AsyncSession, members: list[Ambassador]) -> Chatroom:
+async def _chatroom(tx: Transaction, members: list[Ambassador]) -> int:
     ids = [member.id_ambassador for member in members]
-    found = await repository.find_chatroom_of_exactly(session, members[0].id_brand, ids)
-    return found if found is not None else await service.create_chatroom(session, members)
+    found = await repository.find_chatroom_of_exactly(tx, members[0].id_brand, ids)
+    return found if found is not None else await service.create_chatroom(tx, members)

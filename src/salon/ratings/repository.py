@@ -1,27 +1,19 @@
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy import (
-    ColumnElement,
-    Exists,
-    Select,
-    Subquery,
-    bindparam,
-    exists,
-    func,
-    insert,
-    select,
-    true,
-    update,
-)
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Any
 
 from salon.api.listing import Sort
-from salon.db.base import column_values, table_of
-from salon.db.functions import utc_day
-from salon.db.models import Chatroom, Message, MessageType, Rating
+from salon.db.database import Database, Row, Transaction, UniqueViolation
+from salon.db.query import Query, expand, query
+from salon.records import MessageType, Rating
+
+RATING_COLUMNS = ", ".join(f"r.{field}" for field in Rating._fields)
+WIDTH = len(Rating._fields)
+
+
+def rating_of(row: Row, start: int = 0) -> Rating:
+    return Rating._make(row[start : start + WIDTH])
 
 
 class OpenRatingExists(Exception):
@@ -29,25 +21,22 @@ class OpenRatingExists(Exception):
     concurrent request got there first."""
 
 
-async def get_live_for_update(
-    session: AsyncSession, id_rating: int, id_brand: int
-) -> Rating | None:
-    """A rating of the brand that is not deleted, locked until the transaction ends.
+_LIVE_FOR_UPDATE = Query(
+    sqlite=f"SELECT {RATING_COLUMNS} FROM rating r "
+    "WHERE r.id_rating = :id_rating AND r.id_brand = :id_brand AND r.date_delete IS NULL",
+    # The lock orders concurrent changes of one rating, so a change's `date_update` (taken
+    # after the lock) follows commit order. SQLite has no row locks; its `BEGIN IMMEDIATE`
+    # already serialises writers.
+    postgres=f"SELECT {RATING_COLUMNS} FROM rating r "
+    "WHERE r.id_rating = :id_rating AND r.id_brand = :id_brand AND r.date_delete IS NULL "
+    "FOR UPDATE",
+)
 
-    The lock orders concurrent changes of one rating, so a change's `date_update` (taken after
-    the lock) follows commit order and the latest submission is also the last one written.
-    SQLite has no row locks; its `BEGIN IMMEDIATE` already serialises writers.
-    """
-    statement = (
-        select(Rating)
-        .where(
-            Rating.id_rating == id_rating,
-            Rating.id_brand == id_brand,
-            Rating.date_delete.is_(None),
-        )
-        .with_for_update()
-    )
-    return (await session.scalars(statement)).one_or_none()
+
+async def get_live_for_update(tx: Transaction, id_rating: int, id_brand: int) -> Rating | None:
+    """A rating of the brand that is not deleted, locked until the transaction ends."""
+    row = await tx.fetchrow(_LIVE_FOR_UPDATE, {"id_rating": id_rating, "id_brand": id_brand})
+    return None if row is None else rating_of(row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,48 +59,32 @@ class Standing:
     asked (since the chatroom began when there is none)."""
 
 
-def _spoke(who: str, after: ColumnElement[int] | int) -> Exists:
-    """The person bound to `who` posted a message that is not a rating after message `after`
-    (ix_message_chatroom_author)."""
-    return exists().where(
-        Message.id_chatroom == bindparam("id_chatroom"),
-        Message.id_ambassador == bindparam(who),
-        Message.type_message != MessageType.RATING,
-        Message.id_message > after,
+def _spoke(who: str, after: str) -> str:
+    """Whether the person bound to `who` posted a message that is not a rating after message
+    `after` (ix_message_chatroom_author)."""
+    return (
+        "EXISTS (SELECT 1 FROM message m WHERE m.id_chatroom = :id_chatroom "
+        f"AND m.id_ambassador = :{who} AND m.type_message <> {MessageType.RATING:d} "
+        f"AND m.id_message > {after})"
     )
 
 
-_OPEN_RATING = (
-    select(Rating.id_rating, Rating.value, Rating.date_rated, Rating.id_message)
-    .where(
-        Rating.id_chatroom == bindparam("id_chatroom"),
-        Rating.id_user_rater == bindparam("id_user_rater"),
-        Rating.id_user_rated == bindparam("id_user_rated"),
-        Rating.date_delete.is_(None),
-        Rating.date_supersede.is_(None),
-    )
-    .subquery("open_rating")
-)
-_SINCE_OPEN = func.coalesce(_OPEN_RATING.c.id_message, 0)
-# One row whatever there is: the chatroom, left-joined to the open rating (at most one, by
-# uq_rating_open), with whether each side spoke.
-_STANDING = (
-    select(
-        _OPEN_RATING.c.id_rating,
-        _OPEN_RATING.c.value,
-        _OPEN_RATING.c.date_rated,
-        _spoke("id_user_rated", 0).label("rated_took_part"),
-        _spoke("id_user_rated", _SINCE_OPEN).label("rated_spoke_since"),
-        _spoke("id_user_rater", _SINCE_OPEN).label("rater_spoke_since"),
-    )
-    .select_from(Chatroom)
-    .outerjoin(_OPEN_RATING, true())
-    .where(Chatroom.id_chatroom == bindparam("id_chatroom"))
+# One row whatever there is: the chatroom, left-joined to its open rating for the pair (at
+# most one, by uq_rating_open), with whether each side spoke.
+_STANDING = Query(
+    "SELECT o.id_rating, o.value, o.date_rated, "
+    f"{_spoke('id_user_rated', '0')}, "
+    f"{_spoke('id_user_rated', 'coalesce(o.id_message, 0)')}, "
+    f"{_spoke('id_user_rater', 'coalesce(o.id_message, 0)')} "
+    "FROM chatroom c LEFT JOIN rating o ON o.id_chatroom = c.id_chatroom "
+    "AND o.id_user_rater = :id_user_rater AND o.id_user_rated = :id_user_rated "
+    "AND o.date_delete IS NULL AND o.date_supersede IS NULL "
+    "WHERE c.id_chatroom = :id_chatroom"
 )
 
 
 async def standing(
-    session: AsyncSession, *, id_chatroom: int, id_user_rater: int, id_user_rated: int
+    tx: Transaction, *, id_chatroom: int, id_user_rater: int, id_user_rated: int
 ) -> Standing:
     """One statement: the open rating of this (chatroom, rater, rated) and who spoke when."""
     params = {
@@ -119,52 +92,108 @@ async def standing(
         "id_user_rater": id_user_rater,
         "id_user_rated": id_user_rated,
     }
-    row = (await session.execute(_STANDING, params)).one()
-    open_rating = (
-        None
-        if row.id_rating is None
-        else OpenRating(row.id_rating, row.value is None, row.date_rated)
-    )
+    row = await tx.fetchrow(_STANDING, params)
+    assert row is not None  # the chatroom was read in this transaction
+    id_rating, value, date_rated, took_part, rated_since, rater_since = row
     return Standing(
-        open_rating,
-        bool(row.rated_took_part),
-        bool(row.rated_spoke_since) and bool(row.rater_spoke_since),
+        None if id_rating is None else OpenRating(id_rating, value is None, date_rated),
+        bool(took_part),
+        bool(rated_since) and bool(rater_since),
     )
 
 
-async def supersede(session: AsyncSession, id_rating: int, when: datetime) -> None:
-    """The open rating becomes history: a newer request of the same rater replaces it."""
-    await session.execute(_SUPERSEDE, {"id": id_rating, "when": when})
-
-
-_SUPERSEDE = (
-    update(table_of(Rating))
-    .where(
-        table_of(Rating).c.id_rating == bindparam("id"),
-        table_of(Rating).c.date_supersede.is_(None),
-    )
-    .values(date_supersede=bindparam("when"))
+_SUPERSEDE = Query(
+    "UPDATE rating SET date_supersede = :when "
+    "WHERE id_rating = :id_rating AND date_supersede IS NULL"
 )
 
 
-async def add_with_message(session: AsyncSession, message: Message, rating: Rating) -> None:
-    """Insert the message and the rating it carries, and give both their ids.
+async def supersede(tx: Transaction, id_rating: int, when: datetime) -> None:
+    """The open rating becomes history: a newer request of the same rater replaces it."""
+    await tx.execute(_SUPERSEDE, {"id_rating": id_rating, "when": when})
 
-    Two Core INSERTs rather than a flush: the unit of work cost several times what the
-    statements do on this route (docs/performance.md). The objects stay out of the session.
-    The partial unique index `uq_rating_open` is the last word on concurrent duplicates; the
-    message id is new, so it is the only constraint the rating can break.
-    """
-    message.id_message = await session.scalar(_INSERT_MESSAGE, column_values(message))
-    rating.id_message = message.id_message
+
+_INSERT = Query(
+    "INSERT INTO rating (id_brand, id_chatroom, id_message, id_user_rater, id_user_rated, "
+    "value, content, date_insert, date_update, date_rated) VALUES (:id_brand, :id_chatroom, "
+    ":id_message, :id_user_rater, :id_user_rated, :value, :content, :now, :now, :date_rated) "
+    "RETURNING id_rating"
+)
+
+
+async def insert(
+    tx: Transaction,
+    *,
+    id_brand: int,
+    id_chatroom: int,
+    id_message: int,
+    id_user_rater: int,
+    id_user_rated: int,
+    value: int | None,
+    content: str | None,
+    now: datetime,
+) -> Rating:
+    """The rating a message carries. The partial unique index `uq_rating_open` is the last
+    word on concurrent duplicates (OpenRatingExists); the message is new, so it is the only
+    constraint the rating can break."""
+    date_rated = now if value is not None else None
+    params = {
+        "id_brand": id_brand,
+        "id_chatroom": id_chatroom,
+        "id_message": id_message,
+        "id_user_rater": id_user_rater,
+        "id_user_rated": id_user_rated,
+        "value": value,
+        "content": content,
+        "now": now,
+        "date_rated": date_rated,
+    }
     try:
-        rating.id_rating = await session.scalar(_INSERT_RATING, column_values(rating))
-    except IntegrityError as error:
+        id_rating: int = await tx.fetchval(_INSERT, params)
+    except UniqueViolation as error:
         raise OpenRatingExists from error
+    return Rating(
+        id_rating,
+        id_brand,
+        id_chatroom,
+        id_message,
+        id_user_rater,
+        id_user_rated,
+        value,
+        content,
+        now,
+        now,
+        date_rated,
+        None,
+        None,
+    )
 
 
-_INSERT_MESSAGE = insert(table_of(Message)).returning(table_of(Message).c.id_message)
-_INSERT_RATING = insert(table_of(Rating)).returning(table_of(Rating).c.id_rating)
+_SUBMIT = Query(
+    "UPDATE rating SET value = :value, content = :content, date_update = :date_update, "
+    "date_rated = :date_rated WHERE id_rating = :id_rating"
+)
+
+
+async def submit(tx: Transaction, rating: Rating) -> None:
+    """Store the rating's score, comment and dates as they now are."""
+    await tx.execute(
+        _SUBMIT,
+        {
+            "value": rating.value,
+            "content": rating.content,
+            "date_update": rating.date_update,
+            "date_rated": rating.date_rated,
+            "id_rating": rating.id_rating,
+        },
+    )
+
+
+_DELETE = Query("UPDATE rating SET date_delete = :when WHERE id_rating = :id_rating")
+
+
+async def delete(tx: Transaction, id_rating: int, when: datetime) -> None:
+    await tx.execute(_DELETE, {"id_rating": id_rating, "when": when})
 
 
 @dataclass(frozen=True)
@@ -180,117 +209,122 @@ class RatingFilters:
     status: str | None = None  # "pending" | "answered"
 
 
-SORTABLE = {
-    "id_rating": Rating.id_rating,
-    "date_insert": Rating.date_insert,
-    "date_update": Rating.date_update,
-    "value": Rating.value,
-}
+SORTABLE = ("id_rating", "date_insert", "date_update", "value")
 
 
-def _live_of_brand(id_brand: int, filters: RatingFilters) -> Select[Rating]:
-    statement = select(Rating).where(Rating.id_brand == id_brand, Rating.date_delete.is_(None))
-    return statement.where(*_conditions(filters))
-
-
-def _conditions(filters: RatingFilters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
+def _live_of_brand(id_brand: int, filters: RatingFilters) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause of the brand's live ratings that match, and its parameters."""
+    params: dict[str, Any] = {"id_brand": id_brand}
+    where = ["r.id_brand = :id_brand", "r.date_delete IS NULL"]
     if filters.since is not None:
-        conditions.append(Rating.date_insert >= filters.since)
+        where.append("r.date_insert >= :since")
+        params["since"] = filters.since
     if filters.until is not None:
-        conditions.append(Rating.date_insert < filters.until)
-    if filters.id_user_rated is not None:
-        conditions.append(Rating.id_user_rated == filters.id_user_rated)
-    if filters.id_user_rater is not None:
-        conditions.append(Rating.id_user_rater == filters.id_user_rater)
-    if filters.id_chatroom is not None:
-        conditions.append(Rating.id_chatroom == filters.id_chatroom)
+        where.append("r.date_insert < :until")
+        params["until"] = filters.until
+    for column in ("id_user_rated", "id_user_rater", "id_chatroom"):
+        value = getattr(filters, column)
+        if value is not None:
+            where.append(f"r.{column} = :{column}")
+            params[column] = value
     if filters.values is not None:
-        conditions.append(Rating.value.in_(filters.values))
+        where.append(f"r.value IN ({expand(params, 'value', filters.values)})")
     if filters.status == "pending":
-        conditions.append(Rating.value.is_(None))
+        where.append("r.value IS NULL")
     elif filters.status == "answered":
-        conditions.append(Rating.value.is_not(None))
-    return conditions
+        where.append("r.value IS NOT NULL")
+    return " AND ".join(where), params
 
 
-def _ordered(statement: Select[Rating], sort: Sort) -> Select[Rating]:
-    column = SORTABLE[sort.field]
+def _order(sort: Sort) -> str:
+    assert sort.field in SORTABLE  # a column name from a fixed list, never from the client
     if sort.descending:
-        return statement.order_by(column.desc().nulls_last(), Rating.id_rating.desc())
-    return statement.order_by(column.asc().nulls_first(), Rating.id_rating.asc())
+        return f"r.{sort.field} DESC NULLS LAST, r.id_rating DESC"
+    return f"r.{sort.field} ASC NULLS FIRST, r.id_rating ASC"
 
 
 async def page(
-    session: AsyncSession,
+    tx: Transaction,
     id_brand: int,
     filters: RatingFilters,
     sort: Sort,
     offset: int,
     limit: int,
 ) -> tuple[list[Rating], int]:
-    statement = _live_of_brand(id_brand, filters)
-    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
-    rows = await session.scalars(_ordered(statement, sort).offset(offset).limit(limit))
-    return list(rows.all()), int(total or 0)
+    condition, params = _live_of_brand(id_brand, filters)
+    total = await tx.fetchval(
+        query(f"SELECT count(*) FROM rating r WHERE {condition}"),
+        params,
+    )
+    rows = await tx.fetch(
+        query(
+            f"SELECT {RATING_COLUMNS} FROM rating r WHERE {condition} "
+            f"ORDER BY {_order(sort)} LIMIT :limit OFFSET :offset"
+        ),
+        params | {"limit": limit, "offset": offset},
+    )
+    return [rating_of(row) for row in rows], int(total)
 
 
 async def stream(
-    session: AsyncSession, id_brand: int, filters: RatingFilters, sort: Sort
+    database: Database, id_brand: int, filters: RatingFilters, sort: Sort
 ) -> AsyncIterator[Rating]:
-    """Every matching rating, fetched in batches from a server-side cursor."""
-    statement = _ordered(_live_of_brand(id_brand, filters), sort)
-    result = await session.stream_scalars(statement.execution_options(yield_per=500))
-    async for rating in result:
-        yield rating
+    """Every matching rating, read in batches on a connection of the stream's own."""
+    condition, params = _live_of_brand(id_brand, filters)
+    statement = query(
+        f"SELECT {RATING_COLUMNS} FROM rating r WHERE {condition} ORDER BY {_order(sort)}"
+    )
+    async for row in database.stream(statement, params):
+        yield rating_of(row)
 
 
-def _voices(id_brand: int, filters: RatingFilters) -> Subquery:
+def _voices(id_brand: int, filters: RatingFilters) -> tuple[str, dict[str, Any]]:
     """One rating per (chatroom, rater, rated) among the live ones that match: the newest
     submitted one, else the newest request. A rater's voice counts once, however often they
-    were asked (docs/security.md, "Ratings")."""
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=(Rating.id_chatroom, Rating.id_user_rater, Rating.id_user_rated),
-            order_by=(Rating.value.is_(None), Rating.id_rating.desc()),
-        )
-        .label("rank")
-    )
-    ranked = (
-        select(Rating.value, Rating.date_insert, rank)
-        .where(Rating.id_brand == id_brand, Rating.date_delete.is_(None), *_conditions(filters))
-        .subquery("ranked")
-    )
-    return select(ranked.c.value, ranked.c.date_insert).where(ranked.c.rank == 1).subquery("voice")
+    were asked (docs/security.md, "Ratings"). A subquery with `value` and `date_insert`."""
+    condition, params = _live_of_brand(id_brand, filters)
+    return (
+        "(SELECT v.value, v.date_insert FROM ("
+        "  SELECT r.value, r.date_insert, row_number() OVER ("
+        "    PARTITION BY r.id_chatroom, r.id_user_rater, r.id_user_rated"
+        "    ORDER BY (CASE WHEN r.value IS NULL THEN 1 ELSE 0 END), r.id_rating DESC"
+        f"  ) AS rank FROM rating r WHERE {condition}"
+        ") v WHERE v.rank = 1) voice"
+    ), params
 
 
 async def value_counts(
-    session: AsyncSession, id_brand: int, filters: RatingFilters
+    tx: Transaction, id_brand: int, filters: RatingFilters
 ) -> dict[int | None, int]:
     """How many voices have each value (None: asked, not answered)."""
-    voice = _voices(id_brand, filters)
-    statement = select(voice.c.value, func.count()).group_by(voice.c.value)
-    return {value: int(count) for value, count in (await session.execute(statement)).all()}
+    voices, params = _voices(id_brand, filters)
+    rows = await tx.fetch(
+        query(f"SELECT voice.value, count(*) FROM {voices} GROUP BY voice.value"),
+        params,
+    )
+    return {value: int(count) for value, count in rows}
+
+
+_UTC_DAY = {
+    # SQLite stores naive UTC text; PostgreSQL a timestamptz to read in UTC.
+    "sqlite": "date(voice.date_insert)",
+    "postgresql": "to_char(voice.date_insert AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+}
 
 
 async def per_day(
-    session: AsyncSession, id_brand: int, filters: RatingFilters
+    tx: Transaction, id_brand: int, filters: RatingFilters
 ) -> list[tuple[str, int, int, int]]:
     """(day, asked, answered, sum of values) of the voices, per UTC day of their request."""
-    voice = _voices(id_brand, filters)
-    day = utc_day(voice.c.date_insert)
-    statement = (
-        select(
-            day,
-            func.count(),
-            func.count(voice.c.value),
-            func.coalesce(func.sum(voice.c.value), 0),
-        )
-        .group_by(day)
-        .order_by(day)
+    voices, params = _voices(id_brand, filters)
+    day = _UTC_DAY[tx.dialect]
+    rows = await tx.fetch(
+        query(
+            f"SELECT {day} AS day, count(*), count(voice.value), "
+            f"coalesce(sum(voice.value), 0) FROM {voices} GROUP BY day ORDER BY day"
+        ),
+        params,
     )
-    rows = (await session.execute(statement)).all()
     return [
         (str(d), int(asked), int(answered), int(total or 0)) for d, asked, answered, total in rows
     ]

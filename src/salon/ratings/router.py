@@ -3,17 +3,25 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
-from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path
+from salon.api.deps import Authenticated, id_path
 from salon.api.errors import error_responses, links
 from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
+from salon.api.responses import JSON, created, ok
 from salon.api.routing import SalonRoute
 from salon.api.wire import INT32_MAX, QueryDate
 from salon.clock import utcnow
-from salon.messages.schemas import MessageOut
+from salon.messages.schemas import MessageOut, message_wire
 from salon.ratings import service
 from salon.ratings.repository import SORTABLE, RatingFilters
-from salon.ratings.schemas import RatingOut, RatingReportItem, RatingRequest, RatingSubmission
+from salon.ratings.schemas import (
+    RatingOut,
+    RatingReportItem,
+    RatingRequest,
+    RatingSubmission,
+    rating_wire,
+    report_item_wire,
+)
 from salon.ratings.stats import BrandRatingStats
 
 router = APIRouter(route_class=SalonRoute, tags=["ratings"])
@@ -25,6 +33,7 @@ RatingId = Annotated[int, id_path("The rating id (`rating.id_rating` of the mess
 @router.post(
     "/chat/chatrooms/{chatroom}/ratings",
     status_code=201,
+    response_model=MessageOut,
     summary="Rate a chatroom",
     response_description="Return the created message with rating",
     responses=error_responses(
@@ -51,52 +60,49 @@ RatingId = Annotated[int, id_path("The rating id (`rating.id_rating` of the mess
 )
 async def rate_a_chatroom(
     chatroom: ChatroomId,
-    session: SessionDep,
-    settings: SettingsDep,
-    caller: CurrentAmbassador,
+    call: Authenticated,
     body: Annotated[RatingRequest | None, Body()] = None,
-) -> MessageOut:
+) -> JSON:
     """Ask `id_user_rater` to rate `id_user_rated`: creates a pending rating and the message
     (`type_message` 2) that carries it. The rater submits the score with
     `PATCH /chat/ratings/{rating}`."""
+    settings = call.settings
     message = await service.request_rating(
-        session, settings, caller, chatroom, body or RatingRequest()
+        call.tx, settings, call.caller, chatroom, body or RatingRequest()
     )
-    return MessageOut.of(message, now=utcnow(), online_window=settings.online_window)
+    return created(message_wire(message, utcnow(), settings.online_window))
 
 
 @router.patch(
     "/chat/ratings/{rating}",
+    response_model=RatingOut,
     summary="Update a rating",
     response_description="Return the updated rating",
     responses=error_responses(401, 403, 404, 413, 422),
 )
 async def update_a_rating(
     rating: RatingId,
-    session: SessionDep,
-    settings: SettingsDep,
-    caller: CurrentAmbassador,
+    call: Authenticated,
     body: Annotated[RatingSubmission | None, Body()] = None,
-) -> RatingOut:
+) -> JSON:
     """The rater submits or changes the score (0-5) and comment, for
     `SALON_RATING_EDIT_WINDOW_DAYS` days after the first submission."""
     updated = await service.submit_rating(
-        session, settings, caller, rating, body or RatingSubmission()
+        call.tx, call.settings, call.caller, rating, body or RatingSubmission()
     )
-    return RatingOut.of(updated)
+    return ok(rating_wire(updated))
 
 
 @router.delete(
     "/chat/ratings/{rating}",
+    response_model=RatingOut,
     summary="Delete a rating",
     response_description="Return the deleted rating, with its date_delete",
     responses=error_responses(401, 403, 404),
 )
-async def delete_a_rating(
-    rating: RatingId, session: SessionDep, caller: CurrentAmbassador
-) -> RatingOut:
+async def delete_a_rating(rating: RatingId, call: Authenticated) -> JSON:
     """Brand staff (status 2, 4 or 5) soft-delete a rating."""
-    return RatingOut.of(await service.delete_rating(session, caller, rating))
+    return ok(rating_wire(await service.delete_rating(call.tx, call.caller, rating)))
 
 
 DateFrom = Annotated[
@@ -147,6 +153,7 @@ SortParam = Annotated[
 
 @router.get(
     "/chat/ratings",
+    response_model=Paginated[RatingReportItem],
     summary="List the brand's ratings (brand staff)",
     responses=error_responses(401, 403, 422),
 )
@@ -154,15 +161,14 @@ async def list_ratings(
     request: Request,
     page: PageDep,
     filters: ReportFilters,
-    session: SessionDep,
-    caller: CurrentAmbassador,
+    call: Authenticated,
     sort: SortParam = None,
-) -> Paginated[RatingReportItem]:
+) -> JSON:
     order = parse_sort(sort, set(SORTABLE), "-date_insert")
     found, total = await service.list_ratings(
-        session, caller, filters, order, page.offset, page.per_page
+        call.tx, call.caller, filters, order, page.offset, page.per_page
     )
-    return paginate(request, page, [RatingReportItem.of_report(r) for r in found], total)
+    return ok(paginate(request, page, [report_item_wire(r) for r in found], total))
 
 
 @router.get(
@@ -176,9 +182,10 @@ async def list_ratings(
 async def export_ratings(
     request: Request,
     filters: ReportFilters,
-    caller: CurrentAmbassador,
+    call: Authenticated,
     sort: SortParam = None,
 ) -> StreamingResponse:
+    caller = call.caller
     service.ensure_staff(caller)
     order = parse_sort(sort, set(SORTABLE), "-date_insert")
     rows = service.export_csv(request.app.state.database, caller.id_brand, filters, order)
@@ -191,14 +198,15 @@ async def export_ratings(
 
 @router.get(
     "/chat/ratings/stats",
+    response_model=BrandRatingStats,
     summary="Rating stats of the brand, with a daily series (brand staff)",
     responses=error_responses(401, 403, 422),
 )
 async def brand_stats(
-    session: SessionDep,
-    caller: CurrentAmbassador,
+    call: Authenticated,
     date_from: DateFrom = None,
     date_to: DateTo = None,
-) -> BrandRatingStats:
+) -> JSON:
     """Defaults to the last 30 days; at most 366 days."""
-    return await service.brand_stats(session, caller, service.DateRange(date_from, date_to))
+    days = service.DateRange(date_from, date_to)
+    return ok((await service.brand_stats(call.tx, call.caller, days)).model_dump())

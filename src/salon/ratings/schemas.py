@@ -1,9 +1,11 @@
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from salon.api.wire import InputId, WireDateTime
-from salon.db.models import Rating
+from salon.clock import format_wire_datetime
+from salon.records import Rating
 
 RATING_COMMENT_MAX = 2000
 
@@ -64,18 +66,20 @@ class RatingOut(BaseModel):
     id_user_rater: int
     id_user_rated: int
 
-    @classmethod
-    def of(cls, rating: Rating) -> "RatingOut":
-        return cls(**rating_fields(rating))
+
+def _when(value: datetime | None) -> str | None:
+    return format_wire_datetime(value) if value is not None else None
 
 
-def rating_fields(rating: Rating) -> dict[str, Any]:
+def rating_wire(rating: Rating) -> dict[str, Any]:
+    """A `RatingOut` as sent. A deleted rating keeps its dates and people but no longer says
+    what it was."""
     deleted = rating.date_delete is not None
     return {
         "id_rating": rating.id_rating,
-        "date_insert": rating.date_insert,
-        "date_update": rating.date_update,
-        "date_delete": rating.date_delete,
+        "date_insert": format_wire_datetime(rating.date_insert),
+        "date_update": format_wire_datetime(rating.date_update),
+        "date_delete": _when(rating.date_delete),
         "value": None if deleted else rating.value,
         "content": None if deleted else rating.content,
         "id_user_rater": rating.id_user_rater,
@@ -92,11 +96,11 @@ class RatingReportItem(RatingOut):
         "(stats count one voice per rater, ambassador and chatroom: the newest score given)"
     )
 
-    @classmethod
-    def of_report(cls, rating: Rating) -> "RatingReportItem":
-        return cls(
-            **rating_fields(rating),
-            id_chatroom=rating.id_chatroom,
-            id_message=rating.id_message,
-            date_supersede=rating.date_supersede,
-        )
+
+def report_item_wire(rating: Rating) -> dict[str, Any]:
+    """A `RatingReportItem` as sent."""
+    return rating_wire(rating) | {
+        "id_chatroom": rating.id_chatroom,
+        "id_message": rating.id_message,
+        "date_supersede": _when(rating.date_supersede),
+    }

@@ -6,24 +6,22 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from salon.ambassadors import repository as ambassadors
 from salon.api.listing import Sort
 from salon.chatrooms import access
 from salon.chatrooms import repository as chatrooms
-from salon.chatrooms.service import chatroom_of_brand
+from salon.chatrooms.service import chatroom_of_brand, ensure_self_or_staff
 from salon.clock import format_wire_datetime, utcnow
 from salon.config import Settings
-from salon.db.models import Ambassador, Chatroom, ChatroomType, Message, MessageType, Rating
-from salon.db.session import Database
+from salon.db.database import Database, Transaction
 from salon.errors import Forbidden, Invalid, NotFound
-from salon.messages.schemas import MessageOut
+from salon.messages import repository as messages
+from salon.messages.schemas import message_wire
 from salon.ratings import repository
-from salon.ratings.schemas import RatingOut, RatingRequest, RatingSubmission
+from salon.ratings.schemas import RatingRequest, RatingSubmission, rating_wire
 from salon.ratings.stats import BrandRatingStats, DayStats, RatingStats
 from salon.realtime import outbox
 from salon.realtime.events import EventType
+from salon.records import Ambassador, Chatroom, ChatroomType, Message, MessageType, Rating
 
 PENDING_EXISTS = "A rating request from this rater for this ambassador is already pending."
 NOT_TAKEN_PART = "The selected id_user_rated has not taken part in this chatroom yet."
@@ -36,7 +34,7 @@ SUPERSEDED = "The rating can no longer be changed: a newer request in this chatr
 
 
 async def request_rating(
-    session: AsyncSession,
+    tx: Transaction,
     settings: Settings,
     caller: Ambassador,
     id_chatroom: int,
@@ -44,7 +42,7 @@ async def request_rating(
 ) -> Message:
     """Ask `id_user_rater` to rate `id_user_rated` in a chatroom: a pending rating and the
     `type_message` 2 message that carries it. A `value` sent by the rater rates at once."""
-    chatroom = await chatroom_of_brand(session, caller, id_chatroom)
+    chatroom = await chatroom_of_brand(tx, caller, id_chatroom)
     participants = {p.id_ambassador: p.ambassador for p in chatroom.participants}
     # Rater and rated are participants, so a caller who is neither a participant nor staff
     # can never be allowed: refuse before saying anything about the ids.
@@ -64,69 +62,63 @@ async def request_rating(
 
     now = utcnow()
     standing = await repository.standing(
-        session, id_chatroom=id_chatroom, id_user_rater=id_rater, id_user_rated=id_rated
+        tx, id_chatroom=id_chatroom, id_user_rater=id_rater, id_user_rated=id_rated
     )
     _ensure_the_voice_counts_once(
         standing, asked_by_rater=caller.id_ambassador == id_rater, now=now, settings=settings
     )
     if standing.open_rating is not None:
         # Asked again after a new exchange: the previous rating stays as history.
-        await repository.supersede(session, standing.open_rating.id_rating, now)
+        await repository.supersede(tx, standing.open_rating.id_rating, now)
 
     author = participants.get(caller.id_ambassador) or participants[id_rated]
-    message = Message(
+    message = await messages.insert(
+        tx,
         id_brand=chatroom.id_brand,
         id_chatroom=chatroom.id_chatroom,
-        id_ambassador=author.id_ambassador,
         author=author,
         type_message=MessageType.RATING,
         content="",
-        status_moderation=0,
-        active=True,
-        date_insert=now,
-        date_update=now,
-    )
-    rating = Rating(
-        id_brand=chatroom.id_brand,
-        id_chatroom=chatroom.id_chatroom,
-        message=message,
-        id_user_rater=id_rater,
-        id_user_rated=id_rated,
-        value=body.value,
-        content=body.content,
-        date_insert=now,
-        date_update=now,
-        date_rated=now if body.value is not None else None,
+        now=now,
     )
     try:
-        await repository.add_with_message(session, message, rating)
+        rating = await repository.insert(
+            tx,
+            id_brand=chatroom.id_brand,
+            id_chatroom=chatroom.id_chatroom,
+            id_message=message.id_message,
+            id_user_rater=id_rater,
+            id_user_rated=id_rated,
+            value=body.value,
+            content=body.content,
+            now=now,
+        )
     except repository.OpenRatingExists:
         # A concurrent request for the same rater and ambassador committed first.
         raise Invalid.field("id_user_rater", PENDING_EXISTS) from None
-    await chatrooms.set_last_message_date(session, chatroom, now)
+    message = message._replace(rating=rating)
+    await chatrooms.set_last_message_date(tx, chatroom, now)
 
     recipients = tuple(participants)
-    wire = MessageOut.of(message, now=now, online_window=settings.online_window).model_dump(
-        mode="json"
-    )
+    wire = message_wire(message, now, settings.online_window)
     # A rating request is a message of the chatroom too: clients that only render messages
     # need nothing else.
-    _publish(session, EventType.MESSAGE_CREATED, rating, recipients, wire)
-    _publish(session, EventType.RATING_REQUESTED, rating, recipients, wire)
+    _publish(tx, EventType.MESSAGE_CREATED, rating, recipients, wire)
+    _publish(tx, EventType.RATING_REQUESTED, rating, recipients, wire)
     if body.value is not None:
-        _publish(session, EventType.RATING_SUBMITTED, rating, recipients, _rating_data(rating))
+        _publish(tx, EventType.RATING_SUBMITTED, rating, recipients, rating_wire(rating))
     return message
 
 
 async def submit_rating(
-    session: AsyncSession,
+    tx: Transaction,
     settings: Settings,
     caller: Ambassador,
     id_rating: int,
     body: RatingSubmission,
 ) -> Rating:
     """The rater gives or changes the score, within the edit window after the first one."""
-    rating = await repository.get_live_for_update(session, id_rating, caller.id_brand)
+    rating = await repository.get_live_for_update(tx, id_rating, caller.id_brand)
     if rating is None:
         raise NotFound("rating")
     if caller.id_ambassador != rating.id_user_rater:
@@ -143,31 +135,31 @@ async def submit_rating(
         raise Invalid.field(
             "rating", f"The rating can no longer be changed: it was submitted over {days} days ago."
         )
-    if body.value is not None:
-        rating.value = body.value
-    if "content" in sent:
-        rating.content = body.content
-    rating.date_update = now
-    if first_submission:
-        rating.date_rated = now
-    await session.flush()
+    rating = rating._replace(
+        value=body.value if body.value is not None else rating.value,
+        content=body.content if "content" in sent else rating.content,
+        date_update=now,
+        date_rated=now if first_submission else rating.date_rated,
+    )
+    await repository.submit(tx, rating)
     event = EventType.RATING_SUBMITTED if first_submission else EventType.RATING_CHANGED
-    recipients = await chatrooms.participant_ids(session, rating.id_chatroom)
-    _publish(session, event, rating, recipients, _rating_data(rating))
+    recipients = await chatrooms.participant_ids(tx, rating.id_chatroom)
+    _publish(tx, event, rating, recipients, rating_wire(rating))
     return rating
 
 
-async def delete_rating(session: AsyncSession, caller: Ambassador, id_rating: int) -> Rating:
+async def delete_rating(tx: Transaction, caller: Ambassador, id_rating: int) -> Rating:
     """Brand staff soft-delete a rating: it leaves every aggregate and `last_rating`."""
-    rating = await repository.get_live_for_update(session, id_rating, caller.id_brand)
+    rating = await repository.get_live_for_update(tx, id_rating, caller.id_brand)
     if rating is None:
         raise NotFound("rating")
     if not caller.is_staff:
         raise Forbidden
-    rating.date_delete = utcnow()
-    await session.flush()
-    recipients = await chatrooms.participant_ids(session, rating.id_chatroom)
-    _publish(session, EventType.RATING_DELETED, rating, recipients, _rating_data(rating))
+    now = utcnow()
+    await repository.delete(tx, rating.id_rating, now)
+    rating = rating._replace(date_delete=now)
+    recipients = await chatrooms.participant_ids(tx, rating.id_chatroom)
+    _publish(tx, EventType.RATING_DELETED, rating, recipients, rating_wire(rating))
     return rating
 
 
@@ -239,19 +231,15 @@ def _check_immediate_score(body: RatingRequest, caller: Ambassador, id_rater: in
         raise Invalid.field("value", "The value field is required when content is present.")
 
 
-def _rating_data(rating: Rating) -> dict[str, object]:
-    return RatingOut.of(rating).model_dump(mode="json")
-
-
 def _publish(
-    session: AsyncSession,
+    tx: Transaction,
     type_: EventType,
     rating: Rating,
     recipients: tuple[int, ...],
     data: dict[str, object],
 ) -> None:
     outbox.enqueue(
-        session,
+        tx,
         type_,
         id_brand=rating.id_brand,
         id_chatroom=rating.id_chatroom,
@@ -305,7 +293,7 @@ def ensure_staff(caller: Ambassador) -> None:
 
 
 async def list_ratings(
-    session: AsyncSession,
+    tx: Transaction,
     caller: Ambassador,
     filters: repository.RatingFilters,
     sort: Sort,
@@ -313,14 +301,14 @@ async def list_ratings(
     limit: int,
 ) -> tuple[list[Rating], int]:
     ensure_staff(caller)
-    return await repository.page(session, caller.id_brand, filters, sort, offset, limit)
+    return await repository.page(tx, caller.id_brand, filters, sort, offset, limit)
 
 
 async def export_csv(
     database: Database, id_brand: int, filters: repository.RatingFilters, sort: Sort
 ) -> AsyncIterator[str]:
     """The ratings as CSV, row by row. A stream outlives the request's transaction, so it reads
-    in a session of its own (read only); the caller was checked before the stream began."""
+    on a connection of its own (read only); the caller was checked before the stream began."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -332,11 +320,10 @@ async def export_csv(
 
     writer.writerow(CSV_COLUMNS)
     yield flush()
-    async with database.sessionmaker() as session:
-        async for rating in repository.stream(session, id_brand, filters, sort):
-            writer.writerow(_csv_row(rating))
-            if buffer.tell() > 64 * 1024:
-                yield flush()
+    async for rating in repository.stream(database, id_brand, filters, sort):
+        writer.writerow(_csv_row(rating))
+        if buffer.tell() > 64 * 1024:
+            yield flush()
     yield flush()
 
 
@@ -359,23 +346,18 @@ def _csv_row(rating: Rating) -> list[object]:
 
 
 async def ambassador_stats(
-    session: AsyncSession, caller: Ambassador, id_ambassador: int, days: DateRange
+    tx: Transaction, caller: Ambassador, id_ambassador: int, days: DateRange
 ) -> RatingStats:
     """The ratings of one ambassador (as the rated), for that ambassador and brand staff."""
     days.check()
-    if await ambassadors.get_in_brand(session, id_ambassador, caller.id_brand) is None:
-        raise NotFound("ambassador")
-    if caller.id_ambassador != id_ambassador and not caller.is_staff:
-        raise Forbidden
+    await ensure_self_or_staff(tx, caller, id_ambassador)
     filters = repository.RatingFilters(
         since=days.since, until=days.until, id_user_rated=id_ambassador
     )
-    return RatingStats.of(await repository.value_counts(session, caller.id_brand, filters))
+    return RatingStats.of(await repository.value_counts(tx, caller.id_brand, filters))
 
 
-async def brand_stats(
-    session: AsyncSession, caller: Ambassador, days: DateRange
-) -> BrandRatingStats:
+async def brand_stats(tx: Transaction, caller: Ambassador, days: DateRange) -> BrandRatingStats:
     """The brand's ratings over a range of days (default: the last 30) with a daily series."""
     ensure_staff(caller)
     last = days.last or utcnow().date()
@@ -387,8 +369,8 @@ async def brand_stats(
             "filter[date_from]", f"The range must not exceed {MAX_REPORT_DAYS} days."
         )
     filters = repository.RatingFilters(since=days.since, until=days.until)
-    totals = RatingStats.of(await repository.value_counts(session, caller.id_brand, filters))
-    by_day = {row[0]: row for row in await repository.per_day(session, caller.id_brand, filters)}
+    totals = RatingStats.of(await repository.value_counts(tx, caller.id_brand, filters))
+    by_day = {row[0]: row for row in await repository.per_day(tx, caller.id_brand, filters)}
     series = []
     for offset in range((last - first).days + 1):
         day = (first + timedelta(days=offset)).isoformat()

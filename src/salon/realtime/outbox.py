@@ -1,18 +1,16 @@
-"""Events wait in the session until the transaction commits; a rollback drops them."""
+"""Events wait in the transaction until it commits; a rollback drops them (the request's
+transaction dependency publishes `tx.outbox` after the commit)."""
 
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from salon.db.models import Chatroom
+from salon.db.database import Transaction
 from salon.realtime.events import Event, EventType
-
-_KEY = "salon.outbox"
+from salon.records import Chatroom
 
 
 def enqueue(
-    session: AsyncSession,
+    tx: Transaction,
     type_: EventType,
     *,
     id_brand: int,
@@ -20,16 +18,15 @@ def enqueue(
     recipients: Iterable[int],
     data: dict[str, Any],
 ) -> None:
-    event = Event(type_, id_brand, id_chatroom, tuple(recipients), data)
-    session.info.setdefault(_KEY, []).append(event)
+    tx.outbox.append(Event(type_, id_brand, id_chatroom, tuple(recipients), data))
 
 
 def enqueue_for_chatroom(
-    session: AsyncSession, type_: EventType, chatroom: Chatroom, data: dict[str, Any]
+    tx: Transaction, type_: EventType, chatroom: Chatroom, data: dict[str, Any]
 ) -> None:
-    """An event for the participants of `chatroom`, loaded with it."""
+    """An event for the participants of `chatroom`, read with it."""
     enqueue(
-        session,
+        tx,
         type_,
         id_brand=chatroom.id_brand,
         id_chatroom=chatroom.id_chatroom,
@@ -38,6 +35,7 @@ def enqueue_for_chatroom(
     )
 
 
-def take(session: AsyncSession) -> list[Event]:
-    events: list[Event] = session.info.pop(_KEY, [])
+def take(tx: Transaction) -> list[Event]:
+    events: list[Event] = tx.outbox[:]
+    tx.outbox.clear()
     return events

@@ -2,20 +2,18 @@
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 
 import orjson
 from fastapi import APIRouter, WebSocket
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocketDisconnect
 
 from salon.config import Settings
-from salon.db.models import Ambassador
-from salon.db.session import Database
+from salon.db.database import Database
 from salon.errors import AppError, Forbidden, Invalid, Unauthorized
 from salon.realtime import service
 from salon.realtime.broker import Broker
 from salon.realtime.hub import Close, Connection, Hub, control
+from salon.records import Ambassador
 
 router = APIRouter()
 
@@ -49,9 +47,9 @@ async def realtime(websocket: WebSocket) -> None:
     params = websocket.query_params
     try:
         cursor = service.parse_cursor(params.get("scope"), params.get("after"), params.get("epoch"))
-        async with _transaction(database) as session:
+        async with database.transaction() as tx:
             caller, stream = await service.open_stream(
-                session, settings, token, websocket.headers.get("x-popsell-brand"), cursor
+                tx, settings, token, websocket.headers.get("x-popsell-brand"), cursor
             )
     except AppError as error:
         # Accept first: a close code is only seen by a client whose handshake succeeded.
@@ -95,17 +93,9 @@ async def realtime(websocket: WebSocket) -> None:
                 await _announce(database, broker, caller, online=False)
 
 
-@contextlib.asynccontextmanager
-async def _transaction(database: Database) -> AsyncIterator[AsyncSession]:
-    """A socket's own short transactions; HTTP routes have the session dependency."""
-    async with database.sessionmaker() as session:
-        yield session
-        await session.commit()
-
-
 async def _announce(database: Database, broker: Broker, caller: Ambassador, online: bool) -> None:
-    async with _transaction(database) as session:
-        event = await service.presence_changed(session, caller, online)
+    async with database.transaction() as tx:
+        event = await service.presence_changed(tx, caller, online)
     await broker.publish([event])  # after the commit, as every event
 
 

@@ -2,14 +2,13 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from salon.auth import service as auth
 from salon.chatrooms import repository as chatrooms
 from salon.config import Settings
-from salon.db.models import Ambassador
+from salon.db.database import Transaction
 from salon.errors import Forbidden, Invalid
 from salon.realtime.events import Event, EventType, brand_stream, person_stream
+from salon.records import Ambassador
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +32,7 @@ def parse_cursor(scope: str | None, after: str | None, epoch: str | None) -> Cur
 
 
 async def open_stream(
-    session: AsyncSession,
+    tx: Transaction,
     settings: Settings,
     token: str | None,
     brand_header: str | None,
@@ -41,7 +40,7 @@ async def open_stream(
 ) -> tuple[Ambassador, str]:
     """The caller behind the token (Unauthorized, Forbidden as on every route) and the stream
     their socket may follow."""
-    caller = await auth.authenticate(session, token, brand_header, settings)
+    caller = await auth.authenticate(tx, token, brand_header, settings)
     return caller, stream_of(caller, cursor)
 
 
@@ -53,9 +52,9 @@ def stream_of(caller: Ambassador, cursor: Cursor) -> str:
     return person_stream(caller.id_ambassador)
 
 
-async def presence_changed(session: AsyncSession, caller: Ambassador, online: bool) -> Event:
+async def presence_changed(tx: Transaction, caller: Ambassador, online: bool) -> Event:
     """For the people who share a chatroom with `caller` (and the brand's staff stream)."""
-    recipients = await chatrooms.co_participants(session, caller.id_ambassador)
+    recipients = await chatrooms.co_participants(tx, caller.id_ambassador)
     return Event(
         EventType.PRESENCE_CHANGED,
         caller.id_brand,

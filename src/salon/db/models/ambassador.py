@@ -1,31 +1,10 @@
 from datetime import datetime
-from enum import IntEnum
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from salon.clock import utcnow
 from salon.db.base import Base, UTCDateTime
-
-
-class AmbassadorStatus(IntEnum):
-    """The documented role enum (`status` on the wire)."""
-
-    AMBASSADOR = 0
-    EMPLOYEE = 1
-    ADMINISTRATOR = 2
-    SELLER = 3
-    SHOP_MANAGER = 4
-    MANAGER = 5
-    EXPERT = 6
-    CLIENT = 7
-    TEMP = 8
-
-
-# Brand staff may act on any chatroom and rating of their brand.
-STAFF_STATUSES = frozenset(
-    {AmbassadorStatus.ADMINISTRATOR, AmbassadorStatus.SHOP_MANAGER, AmbassadorStatus.MANAGER}
-)
 
 
 class Ambassador(Base):
@@ -55,7 +34,3 @@ class Ambassador(Base):
     api_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     date_insert: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     date_update: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-    @property
-    def is_staff(self) -> bool:
-        return self.status in STAFF_STATUSES

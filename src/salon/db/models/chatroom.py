@@ -1,5 +1,4 @@
 from datetime import datetime
-from enum import IntEnum
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, SmallInteger
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -7,23 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from salon.clock import utcnow
 from salon.db.base import Base, UTCDateTime
 from salon.db.models.ambassador import Ambassador
-
-
-class ChatroomType(IntEnum):
-    ONE_TO_ONE = 0
-    ONE_TO_MANY = 7
-
-
-class DiscussionType(IntEnum):
-    BETWEEN_MEMBERS = 0
-    BETWEEN_EXTERNAL = 1
-    MEMBERS_AND_EXTERNAL = 2
-
-
-class ChatroomSource(IntEnum):
-    DIRECT = 0
-    WAITING_LIST = 1
-    HOT_LIST = 2
+from salon.records import ChatroomSource, ChatroomType
 
 
 class Chatroom(Base):

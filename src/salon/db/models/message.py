@@ -1,5 +1,4 @@
 from datetime import datetime
-from enum import IntEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, SmallInteger, Text
@@ -11,19 +10,6 @@ from salon.db.models.ambassador import Ambassador
 
 if TYPE_CHECKING:
     from salon.db.models.rating import Rating
-
-
-class MessageType(IntEnum):
-    TEXT = 0
-    PICTURE = 1
-    RATING = 2
-    PRODUCT = 3
-    CONNECTION = 4
-    REQUEST = 5
-    UNAVAILABLE = 6
-    VIDEO = 7
-    EMAIL = 8
-    MISSED = 9
 
 
 class Message(Base):

@@ -56,11 +56,3 @@ class Rating(Base):
     date_supersede: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     message: Mapped[Message] = relationship(lazy="raise", back_populates="rating")
-
-    @property
-    def is_pending(self) -> bool:
-        return self.value is None
-
-    @property
-    def is_superseded(self) -> bool:
-        return self.date_supersede is not None

@@ -1,0 +1,57 @@
+"""The parts of the OpenAPI schema that the request dependency does not declare itself.
+
+`Authenticated` (api/deps.py) reads `Authorization` and `X-Popsell-Brand` from the headers
+directly: declaring them as FastAPI parameters would cost two more dependencies to resolve on
+every request. The schema says what they are here, once, for every route that uses it.
+"""
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from salon.api import deps
+
+SCHEME = "HTTPBearer"
+BRAND_HEADER: dict[str, Any] = {
+    "name": "X-Popsell-Brand",
+    "in": "header",
+    "required": False,
+    "description": "The id of the target brand; when sent it must be the token's brand",
+    "schema": {"anyOf": [{"type": "string"}, {"type": "null"}], "title": "X-Popsell-Brand"},
+}
+
+
+def _authenticated(dependant: Dependant) -> bool:
+    return any(
+        sub.call is deps._authenticated or _authenticated(sub) for sub in dependant.dependencies
+    )
+
+
+def document_authentication(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        schema.setdefault("components", {}).setdefault("securitySchemes", {})[SCHEME] = {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token: `Authorization: Bearer <token>`",
+        }
+        for route in app.routes:
+            if not isinstance(route, APIRoute) or not _authenticated(route.dependant):
+                continue
+            path = schema["paths"][route.path_format]
+            for method in route.methods or ():
+                operation = path.get(method.lower())
+                if operation is None:
+                    continue
+                operation["security"] = [{SCHEME: []}]
+                operation.setdefault("parameters", []).append(BRAND_HEADER)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,394 @@
+"""The data layer Salon serves with: one transaction per request, over the driver itself.
+
+SQLAlchemy describes the schema and drives Alembic; it runs no statement while serving. Its
+async execution cost 20x the driver per statement (docs/performance.md), so requests talk to
+stdlib `sqlite3` or `asyncpg` through this module, with SQL kept in the repositories as `Query`
+objects (`salon.db.query`).
+
+- **SQLite**: one connection per process, called on the event loop (a statement costs less
+  than a hop to a thread, and with one connection a thread would buy no concurrency). Every
+  transaction takes the write lock up front (`BEGIN IMMEDIATE`): a deferred one that reads and
+  then writes fails at once with "database is locked" when another process wrote in between.
+- **PostgreSQL**: an asyncpg pool; asyncpg prepares and caches each statement per connection.
+
+Either way, transactions are handed out first come, first served (a fair semaphore in front
+of the connections: asyncpg's queue, like SQLAlchemy's pool, lets a newcomer take a connection
+released to a waiter, and under load some requests then waited seconds while others passed).
+
+Rows are tuples on SQLite and `asyncpg.Record`s on PostgreSQL; both index and unpack alike.
+Date-times are aware UTC `datetime`s and booleans are `bool`s on both: SQLite stores date-times
+as naive UTC text and booleans as 0/1, and this module converts both ways.
+"""
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol
+
+import asyncpg
+
+from salon.db.query import Query
+
+Row = Sequence[Any]
+Params = Mapping[str, Any]
+NO_PARAMS: Params = {}
+# Called with each statement's text before it runs (tests count the statements of a route).
+StatementObserver = Callable[[str], None]
+
+
+class UniqueViolation(Exception):
+    """A unique constraint or index refused a write; `constraint` names it when known."""
+
+    def __init__(self, constraint: str | None) -> None:
+        super().__init__(constraint)
+        self.constraint = constraint
+
+
+class Transaction(Protocol):
+    """What repositories run statements on; services pass it along. `outbox` holds what is
+    to be published once the transaction has committed (salon.realtime.outbox)."""
+
+    dialect: str
+    outbox: list[Any]
+
+    async def fetch(self, query: Query, params: Params = NO_PARAMS) -> list[Row]: ...
+
+    async def fetchrow(self, query: Query, params: Params = NO_PARAMS) -> Row | None: ...
+
+    async def fetchval(self, query: Query, params: Params = NO_PARAMS) -> Any: ...
+
+    async def execute(self, query: Query, params: Params = NO_PARAMS) -> int:
+        """Run a write; the number of rows it changed."""
+        ...
+
+    async def executemany(self, query: Query, rows: Iterable[Params]) -> None: ...
+
+
+class Database(Protocol):
+    dialect: str
+    observers: list[StatementObserver]
+
+    def transaction(self) -> "TransactionScope": ...
+
+    def stream(self, query: Query, params: Params = NO_PARAMS) -> AsyncIterator[Row]:
+        """Every row of a long read, in batches, on a connection of its own (a CSV export
+        outlives its request and must not hold the request's connection)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class TransactionScope(Protocol):
+    async def __aenter__(self) -> Transaction: ...
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class Limits:
+    pool_size: int
+    max_overflow: int
+    pool_timeout_seconds: float
+    statement_cache_size: int
+    sqlite_busy_timeout_ms: int
+
+
+def connect(url: str, limits: Limits) -> "SQLiteDatabase | PostgresDatabase":
+    """`sqlite:///path` or `postgresql://user:pass@host/db` (driver suffixes are ignored)."""
+    scheme, _, rest = url.partition("://")
+    backend = scheme.split("+", 1)[0]
+    if backend == "sqlite":
+        return SQLiteDatabase(rest.removeprefix("/"), limits.sqlite_busy_timeout_ms)
+    if backend in ("postgres", "postgresql"):
+        return PostgresDatabase(f"postgresql://{rest}", limits)
+    raise ValueError(f"unsupported database URL scheme {scheme!r}")
+
+
+def is_sqlite(url: str) -> bool:
+    return url.partition("://")[0].split("+", 1)[0] == "sqlite"
+
+
+# ---- SQLite -------------------------------------------------------------------------------
+
+# How SQLAlchemy's schema stores date-times on SQLite (naive UTC); rows written by the CLI,
+# the migrations and the server must agree to the character, as the text is what is compared.
+SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def _to_sqlite(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError("naive datetimes are not stored; use salon.clock.utcnow()")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _from_sqlite(raw: bytes) -> datetime:
+    return datetime.fromisoformat(raw.decode()).replace(tzinfo=UTC)
+
+
+def _register_sqlite_types() -> None:
+    """Declared column types -> Python values (`detect_types=PARSE_DECLTYPES`), and aware
+    datetimes -> stored text. Process-wide, but only connections opened with
+    `detect_types` (this module's) read through the converters."""
+    sqlite3.register_adapter(datetime, _to_sqlite)
+    sqlite3.register_converter("DATETIME", _from_sqlite)
+    sqlite3.register_converter("BOOLEAN", lambda raw: raw != b"0")
+
+
+class SQLiteDatabase:
+    dialect = "sqlite"
+
+    def __init__(self, path: str, busy_timeout_ms: int) -> None:
+        _register_sqlite_types()
+        self.path = path
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._busy_timeout_ms = busy_timeout_ms
+        self._connection = self._open()
+        self._turn = asyncio.Lock()  # asyncio's lock is fair: waiters are served in order
+        self.observers: list[StatementObserver] = []
+
+    def _open(self, *, read_only: bool = False) -> sqlite3.Connection:
+        target = f"file:{self.path}?mode=ro" if read_only else self.path
+        connection = sqlite3.connect(
+            target,
+            uri=read_only,
+            isolation_level=None,  # transactions are begun here, explicitly
+            check_same_thread=False,  # opened on one thread, may be closed from another
+            detect_types=sqlite3.PARSE_DECLTYPES,
+        )
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("PRAGMA foreign_keys=ON")
+        connection.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
+        return connection
+
+    def transaction(self) -> "_SQLiteTransaction":
+        return _SQLiteTransaction(self)
+
+    async def stream(self, query: Query, params: Params = NO_PARAMS) -> AsyncIterator[Row]:
+        # A reader of its own: in WAL mode it reads a snapshot while the writer goes on.
+        connection = self._open(read_only=True)
+        try:
+            connection.execute("BEGIN")
+            cursor = connection.execute(query.sqlite, params)
+            while batch := cursor.fetchmany(500):
+                for row in batch:
+                    yield row
+                await asyncio.sleep(0)  # let requests run between batches
+        finally:
+            connection.close()
+
+    async def close(self) -> None:
+        self._connection.close()
+
+
+class _SQLiteTransaction:
+    __slots__ = ("_connection", "_database", "outbox")
+    dialect = "sqlite"
+
+    def __init__(self, database: SQLiteDatabase) -> None:
+        self._database = database
+        self._connection = database._connection
+        self.outbox: list[Any] = []
+
+    async def __aenter__(self) -> "_SQLiteTransaction":
+        await self._database._turn.acquire()
+        try:
+            self._connection.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._database._turn.release()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if kind is None:
+                try:
+                    self._connection.execute("COMMIT")
+                except BaseException:
+                    self._connection.execute("ROLLBACK")
+                    raise
+            else:
+                self._connection.execute("ROLLBACK")
+        finally:
+            self._database._turn.release()
+
+    def _run(self, query: Query, params: Params) -> sqlite3.Cursor:
+        for observe in self._database.observers:
+            observe(query.sqlite)
+        try:
+            return self._connection.execute(query.sqlite, params)
+        except sqlite3.IntegrityError as error:
+            if "UNIQUE" in str(error):
+                raise UniqueViolation(None) from error
+            raise
+
+    async def fetch(self, query: Query, params: Params = NO_PARAMS) -> list[Row]:
+        return self._run(query, params).fetchall()
+
+    async def fetchrow(self, query: Query, params: Params = NO_PARAMS) -> Row | None:
+        row: Row | None = self._run(query, params).fetchone()
+        return row
+
+    async def fetchval(self, query: Query, params: Params = NO_PARAMS) -> Any:
+        row = self._run(query, params).fetchone()
+        return None if row is None else row[0]
+
+    async def execute(self, query: Query, params: Params = NO_PARAMS) -> int:
+        return self._run(query, params).rowcount
+
+    async def executemany(self, query: Query, rows: Iterable[Params]) -> None:
+        for observe in self._database.observers:
+            observe(query.sqlite)
+        self._connection.executemany(query.sqlite, rows)
+
+
+# ---- PostgreSQL ---------------------------------------------------------------------------
+
+
+class PostgresDatabase:
+    dialect = "postgresql"
+
+    def __init__(self, dsn: str, limits: Limits) -> None:
+        self._dsn = dsn
+        self._limits = limits
+        self._pool: asyncpg.Pool | None = None
+        size = limits.pool_size + limits.max_overflow
+        self._turns = asyncio.Semaphore(size)  # fair since Python 3.11.1
+        self.observers: list[StatementObserver] = []
+
+    async def open(self) -> None:
+        """Connect the pool (the lifespan awaits this; SQLite needs no such step)."""
+        limits = self._limits
+        self._pool = await asyncpg.create_pool(
+            self._dsn,
+            min_size=min(limits.pool_size, 2),
+            max_size=limits.pool_size + limits.max_overflow,
+            # 0 for PgBouncer in transaction mode before 1.21 (no prepared statements there).
+            statement_cache_size=limits.statement_cache_size,
+        )
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("the PostgreSQL pool is not open: await database.open() first")
+        return self._pool
+
+    def transaction(self) -> "_PostgresTransaction":
+        return _PostgresTransaction(self)
+
+    async def stream(self, query: Query, params: Params = NO_PARAMS) -> AsyncIterator[Row]:
+        async with (
+            self._turns,
+            self.pool.acquire(timeout=self._limits.pool_timeout_seconds) as connection,
+            connection.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            args = query.positional(params)
+            async for row in connection.cursor(query.postgres, *args, prefetch=500):
+                yield row
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+
+
+class _PostgresTransaction:
+    __slots__ = ("_connection", "_database", "_transaction", "outbox")
+    dialect = "postgresql"
+
+    def __init__(self, database: PostgresDatabase) -> None:
+        self._database = database
+        self._connection: Any = None
+        self._transaction: Any = None
+        self.outbox: list[Any] = []
+
+    async def __aenter__(self) -> "_PostgresTransaction":
+        database = self._database
+        await database._turns.acquire()
+        try:
+            self._connection = await database.pool.acquire(
+                timeout=database._limits.pool_timeout_seconds
+            )
+            self._transaction = self._connection.transaction()
+            await self._transaction.start()
+        except BaseException:
+            if self._connection is not None:
+                await database.pool.release(self._connection)
+            database._turns.release()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if kind is None:
+                await self._transaction.commit()
+            else:
+                await self._transaction.rollback()
+        finally:
+            try:
+                await self._database.pool.release(self._connection)
+            finally:
+                self._database._turns.release()
+
+    def _observe(self, query: Query) -> None:
+        for observe in self._database.observers:
+            observe(query.postgres)
+
+    async def fetch(self, query: Query, params: Params = NO_PARAMS) -> list[Row]:
+        self._observe(query)
+        try:
+            rows: list[Row] = await self._connection.fetch(
+                query.postgres, *query.positional(params)
+            )
+        except asyncpg.UniqueViolationError as error:
+            raise UniqueViolation(error.constraint_name) from error
+        return rows
+
+    async def fetchrow(self, query: Query, params: Params = NO_PARAMS) -> Row | None:
+        self._observe(query)
+        try:
+            row: Row | None = await self._connection.fetchrow(
+                query.postgres, *query.positional(params)
+            )
+        except asyncpg.UniqueViolationError as error:
+            raise UniqueViolation(error.constraint_name) from error
+        return row
+
+    async def fetchval(self, query: Query, params: Params = NO_PARAMS) -> Any:
+        self._observe(query)
+        try:
+            return await self._connection.fetchval(query.postgres, *query.positional(params))
+        except asyncpg.UniqueViolationError as error:
+            raise UniqueViolation(error.constraint_name) from error
+
+    async def execute(self, query: Query, params: Params = NO_PARAMS) -> int:
+        self._observe(query)
+        try:
+            status: str = await self._connection.execute(query.postgres, *query.positional(params))
+        except asyncpg.UniqueViolationError as error:
+            raise UniqueViolation(error.constraint_name) from error
+        # "UPDATE 3", "DELETE 0", "INSERT 0 1": the count is the last word.
+        return int(status.rsplit(" ", 1)[-1]) if status[-1:].isdigit() else 0
+
+    async def executemany(self, query: Query, rows: Iterable[Params]) -> None:
+        self._observe(query)
+        await self._connection.executemany(query.postgres, [query.positional(row) for row in rows])

@@ -1,0 +1,172 @@
+"""What services work on: rows from the repositories, as small immutable tuples, and the
+documented integer enums. No database code here (the schema is `salon.db.models`)."""
+
+from datetime import datetime
+from enum import IntEnum
+from typing import NamedTuple
+
+
+class AmbassadorStatus(IntEnum):
+    """The documented role enum (`status` on the wire)."""
+
+    AMBASSADOR = 0
+    EMPLOYEE = 1
+    ADMINISTRATOR = 2
+    SELLER = 3
+    SHOP_MANAGER = 4
+    MANAGER = 5
+    EXPERT = 6
+    CLIENT = 7
+    TEMP = 8
+
+
+# Brand staff may act on any chatroom and rating of their brand.
+STAFF_STATUSES = frozenset(
+    {AmbassadorStatus.ADMINISTRATOR, AmbassadorStatus.SHOP_MANAGER, AmbassadorStatus.MANAGER}
+)
+
+
+class ChatroomType(IntEnum):
+    ONE_TO_ONE = 0
+    ONE_TO_MANY = 7
+
+
+class DiscussionType(IntEnum):
+    BETWEEN_MEMBERS = 0
+    BETWEEN_EXTERNAL = 1
+    MEMBERS_AND_EXTERNAL = 2
+
+
+class ChatroomSource(IntEnum):
+    DIRECT = 0
+    WAITING_LIST = 1
+    HOT_LIST = 2
+
+
+class MessageType(IntEnum):
+    TEXT = 0
+    PICTURE = 1
+    RATING = 2
+    PRODUCT = 3
+    CONNECTION = 4
+    REQUEST = 5
+    UNAVAILABLE = 6
+    VIDEO = 7
+    EMAIL = 8
+    MISSED = 9
+
+
+class Brand(NamedTuple):
+    """A tenant. `domain` is the shop's: public routes find the brand by `X-Popsell-Domain`."""
+
+    id_brand: int
+    label: str
+    domain: str | None
+
+
+class BrandTag(NamedTuple):
+    """A named group of a brand's ambassadors; a chatroom opened on a tag gathers them."""
+
+    id_brand_tag: int
+    id_brand: int
+    name: str
+
+
+class Ambassador(NamedTuple):
+    """A person of a brand, any role: the fields of the wire's `author` and a bit more."""
+
+    id_ambassador: int
+    id_brand: int
+    image: str | None
+    firstname: str
+    lastname: str
+    username: str | None
+    email: str | None
+    email_tmp: str | None
+    active: int
+    status: int
+    last_action_date: datetime | None
+    customer_id: str | None
+    anonymized: bool
+    date_insert: datetime
+    date_update: datetime
+
+    @property
+    def is_staff(self) -> bool:
+        return self.status in STAFF_STATUSES
+
+
+class Participant(NamedTuple):
+    """One ambassador in one chatroom, with that ambassador's own view of it."""
+
+    id_chatroom: int
+    ambassador: Ambassador
+    last_read_message: int | None
+    is_blocked: bool
+    archived: bool
+    flag: int | None
+
+    @property
+    def id_ambassador(self) -> int:
+        return self.ambassador.id_ambassador
+
+
+class Chatroom(NamedTuple):
+    id_chatroom: int
+    id_brand: int
+    type_chatroom: int
+    type_discussion: int
+    source: int
+    date_insert: datetime
+    last_message_date: datetime | None
+    id_brand_tag: int | None
+    participants: tuple[Participant, ...]
+    """Ordered by id_ambassador."""
+
+
+class Rating(NamedTuple):
+    """Created as a request (`value` null); the rater submits `value` (0-5) and `content`.
+    `date_rated` is the first submission (it opens the edit window); `date_supersede` is set
+    when a newer request of the same rater for the same ambassador in the same chatroom
+    replaced it (docs/security.md, "Ratings")."""
+
+    id_rating: int
+    id_brand: int
+    id_chatroom: int
+    id_message: int
+    id_user_rater: int
+    id_user_rated: int
+    value: int | None
+    content: str | None
+    date_insert: datetime
+    date_update: datetime
+    date_rated: datetime | None
+    date_delete: datetime | None
+    date_supersede: datetime | None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.value is None
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.date_supersede is not None
+
+
+class Message(NamedTuple):
+    id_message: int
+    id_brand: int
+    id_chatroom: int
+    type_message: int
+    content: str
+    status_moderation: int
+    active: bool
+    date_insert: datetime
+    date_update: datetime
+    author: Ambassador
+    rating: Rating | None
+    """Only for type_message 2."""
+
+    @property
+    def id_ambassador(self) -> int:
+        return self.author.id_ambassador
