@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
@@ -78,3 +79,27 @@ async def find_by_email(session: AsyncSession, id_brand: int, email: str) -> Amb
 async def find_by_api_key(session: AsyncSession, api_key_hash: str) -> Ambassador | None:
     statement = select(Ambassador).where(Ambassador.api_key_hash == api_key_hash)
     return (await session.scalars(statement)).one_or_none()
+
+
+# Bound parameters per statement: far below SQLite's and PostgreSQL's limits (32,766 and 32,767).
+LIVE_TOKENS_BATCH = 5000
+
+_LIVE_TOKENS = (
+    select(ApiToken.token_hash)
+    .join(Ambassador, Ambassador.id_ambassador == ApiToken.id_ambassador)
+    .where(
+        ApiToken.token_hash.in_(bindparam("token_hashes", expanding=True)),
+        ApiToken.date_revoke.is_(None),
+        Ambassador.active >= 0,
+    )
+)
+
+
+async def live_token_hashes(session: AsyncSession, token_hashes: Sequence[str]) -> set[str]:
+    """Of these digests, those of unrevoked tokens whose owner is not disabled (`active` < 0):
+    the tokens that still authenticate. One indexed statement per 5,000 digests."""
+    live: set[str] = set()
+    for start in range(0, len(token_hashes), LIVE_TOKENS_BATCH):
+        batch = list(token_hashes[start : start + LIVE_TOKENS_BATCH])
+        live.update(await session.scalars(_LIVE_TOKENS, {"token_hashes": batch}))
+    return live

@@ -12,6 +12,7 @@ from salon.config import Settings
 from salon.db.models import Ambassador, AmbassadorStatus
 from salon.errors import Forbidden, Unauthorized
 from salon.ratelimit import RateLimiter
+from salon.realtime import outbox
 
 
 async def authenticate(
@@ -45,7 +46,12 @@ def issue_token(session: AsyncSession, ambassador: Ambassador, label: str = "") 
 
 
 async def revoke_token(session: AsyncSession, token: str) -> bool:
-    return await repository.revoke_token(session, hash_token(token), utcnow())
+    """Revoke a token; once committed, its open sockets close on every process."""
+    token_hash = hash_token(token)
+    revoked = await repository.revoke_token(session, token_hash, utcnow())
+    if revoked:
+        outbox.revoke(session, [token_hash])
+    return revoked
 
 
 INVALID_LOGIN = "Invalid email or password"
