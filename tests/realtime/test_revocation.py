@@ -57,12 +57,20 @@ async def revoke_over_http(http: httpx.AsyncClient, person: Person) -> None:
     assert response.status_code == 204, response.text
 
 
-async def salon_cli(*args: str, env: dict[str, str]) -> None:
-    """`salon ARGS` in a process of its own, as an operator would run it."""
+async def salon_cli(*args: str, env: dict[str, str]) -> Any:
+    """`salon ARGS` in a process of its own, as an operator would run it; its output as JSON
+    when it prints any."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "salon", *args, env=os.environ | env
+        sys.executable,
+        "-m",
+        "salon",
+        *args,
+        env=os.environ | env,
+        stdout=asyncio.subprocess.PIPE,
     )
-    assert await asyncio.wait_for(process.wait(), 60) == 0
+    output, _ = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0
+    return orjson.loads(output) if output.strip() else None
 
 
 async def assert_revoked_and_other_alive(
@@ -137,6 +145,53 @@ async def test_a_revocation_served_by_one_process_closes_the_socket_held_by_anot
 
             await revoke_over_http(on_a, visitor)
             await assert_revoked_and_other_alive(on_a, chatroom, ambassador, [revoked], other)
+
+
+@needs_redis
+async def test_salon_token_revoke_announces_through_redis(
+    settings: Settings, world: World, chatroom: int, visitor: Person, ambassador: Person
+) -> None:
+    other_token = await world.token_for(visitor.id)
+    app_settings = realtime_settings(settings, "redis", ws_token_recheck_seconds=NO_RECHECK)
+    cli_env = {
+        "SALON_DATABASE_URL": settings.database_url,
+        "SALON_REDIS_URL": REDIS_URL,
+        "SALON_REDIS_PREFIX": app_settings.redis_prefix,
+    }
+    async with (
+        serve(app_settings) as live,
+        live.socket(visitor) as revoked,
+        live.socket(other_token) as other,
+    ):
+        await salon_cli("token", "revoke", visitor.token, env=cli_env)
+        await assert_revoked_and_other_alive(live.http, chatroom, ambassador, [revoked], other)
+
+
+@needs_redis
+async def test_revoking_a_persons_tokens_in_bulk_closes_their_sockets(
+    settings: Settings, world: World
+) -> None:
+    """`salon demo` revokes the previous demo tokens of each person (`revoke_tokens`)."""
+    app_settings = realtime_settings(settings, "redis", ws_token_recheck_seconds=NO_RECHECK)
+    cli_env = {
+        "SALON_DATABASE_URL": settings.database_url,
+        "SALON_REDIS_URL": REDIS_URL,
+        "SALON_REDIS_PREFIX": app_settings.redis_prefix,
+    }
+    demo = await salon_cli("demo", "--json", env=cli_env)
+    vera = demo["ambassadors"][0]
+    kept = await world.token_for(vera["id_ambassador"])
+    async with (
+        serve(app_settings) as live,
+        live.socket(token=vera["token"]) as revoked,
+        live.socket(kept) as other,
+    ):
+        await salon_cli("demo", "--json", env=cli_env)
+        _, code, reason = await until_closed(revoked)
+        assert (code, reason) == (4401, "Unauthorized.")
+        ada = await world.token_for(demo["ambassadors"][1]["id_ambassador"])
+        await post(live.http, demo["chatrooms"][0]["id_chatroom"], ada, "after the rerun")
+        assert (await other.frame())["data"]["content"] == "after the rerun"
 
 
 async def test_without_redis_each_process_rechecks_its_sockets_tokens(

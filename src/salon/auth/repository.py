@@ -45,14 +45,15 @@ def add_token(
 
 async def revoke_tokens(
     session: AsyncSession, now: datetime, *, id_ambassador: int, label: str | None = None
-) -> int:
+) -> list[str]:
+    """Revoke a person's live tokens (with `label` when given); the digests of those revoked."""
     statement = update(ApiToken).where(
         ApiToken.id_ambassador == id_ambassador, ApiToken.date_revoke.is_(None)
     )
     if label is not None:
         statement = statement.where(ApiToken.label == label)
-    result = await session.execute(statement.values(date_revoke=now))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    result = await session.scalars(statement.values(date_revoke=now).returning(ApiToken.token_hash))
+    return list(result)
 
 
 async def revoke_token(session: AsyncSession, token_hash: str, now: datetime) -> bool:

@@ -54,6 +54,15 @@ async def revoke_token(session: AsyncSession, token: str) -> bool:
     return revoked
 
 
+async def revoke_tokens(session: AsyncSession, id_ambassador: int, label: str | None = None) -> int:
+    """Revoke a person's live tokens (those with `label` when given), and so their sockets."""
+    token_hashes = await repository.revoke_tokens(
+        session, utcnow(), id_ambassador=id_ambassador, label=label
+    )
+    outbox.revoke(session, token_hashes)
+    return len(token_hashes)
+
+
 INVALID_LOGIN = "Invalid email or password"
 
 
