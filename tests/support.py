@@ -91,6 +91,17 @@ class World:
 
         assert await self._run(work)
 
+    async def set_active(self, person: Person, active: int) -> None:
+        """Enable or disable (`active` < 0) a person, as an operator would outside the API."""
+
+        async def work(session: AsyncSession) -> None:
+            ambassador = await repository.get_ambassador(session, person.id)
+            assert ambassador is not None
+            ambassador.active = active
+            await session.flush()
+
+        await self._run(work)
+
 
 @dataclass(frozen=True)
 class Scene:

@@ -13,6 +13,7 @@ from salon.db import migrate
 from salon.db.models import Ambassador
 from salon.db.session import Database
 from salon.errors import AppError, Invalid, NotFound
+from salon.realtime import outbox
 
 T = TypeVar("T")
 
@@ -34,17 +35,22 @@ app.add_typer(tag_app, name="tag")
 
 
 def in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run `work` in one committed transaction against SALON_DATABASE_URL."""
+    """Run `work` in one committed transaction against SALON_DATABASE_URL; then announce the
+    tokens it revoked (docs/realtime.md)."""
 
     async def run() -> T:
-        database = Database.connect(Settings())
+        settings = Settings()
+        database = Database.connect(settings)
         try:
             async with database.sessionmaker() as session:
                 result = await work(session)
                 await session.commit()
-                return result
+                revoked = outbox.take_revoked(session)
         finally:
             await database.dispose()
+        if revoked:
+            await _announce_revoked(settings, revoked)
+        return result
 
     try:
         return asyncio.run(run())
@@ -52,6 +58,27 @@ def in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         message = str(error) if not isinstance(error, Invalid) else _first(error)
         typer.echo(f"error: {message}", err=True)
         raise typer.Exit(1) from None
+
+
+async def _announce_revoked(settings: Settings, token_hashes: list[str]) -> None:
+    """With Redis, every server closes the revoked tokens' sockets at once. Without it this
+    process cannot reach the servers' memory: each server finds them at its next recheck of its
+    sockets' tokens (SALON_WS_TOKEN_RECHECK_SECONDS)."""
+    if settings.redis_url is None:
+        return
+    from salon.realtime.broker import RedisBroker
+
+    broker = RedisBroker(settings.redis_url, settings.redis_prefix)
+    try:
+        await broker.revoke(token_hashes)
+    except Exception as error:  # the revocation is committed either way
+        typer.echo(
+            f"warning: revoked, but not announced through Redis ({error}); open sockets close "
+            f"within {settings.ws_token_recheck_seconds:g} s",
+            err=True,
+        )
+    finally:
+        await broker.close()
 
 
 def _first(error: Invalid) -> str:

@@ -1,5 +1,6 @@
 """Dependencies shared by every router: the request's transaction, settings, the caller."""
 
+import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Annotated
@@ -21,10 +22,13 @@ from salon.ratelimit import RateLimiter
 from salon.realtime import outbox
 from salon.realtime.broker import Broker
 
+log = logging.getLogger(__name__)
+
 
 async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request: committed after the handler, before the response is
-    sent; rolled back on any error. Queued events are published only after the commit."""
+    sent; rolled back on any error. Queued events and revocations are published only after the
+    commit."""
     database: Database = request.app.state.database
     async with database.turns, database.sessionmaker() as session:
         yield session
@@ -39,8 +43,16 @@ async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise await idempotency.replay_winner(database, claim) from None
         events = outbox.take(session)
+        revoked = outbox.take_revoked(session)
+    broker: Broker = request.app.state.broker
+    if revoked:
+        try:
+            await broker.revoke(revoked)
+        except Exception:
+            # The revocation is committed: answer as such. Each process's recheck of its
+            # sockets' tokens closes them, and a broken Redis feed has closed them anyway.
+            log.warning("could not announce a revocation", exc_info=True)
     if events:
-        broker: Broker = request.app.state.broker
         await broker.publish(events)
 
 

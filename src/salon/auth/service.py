@@ -12,6 +12,7 @@ from salon.config import Settings
 from salon.db.models import Ambassador, AmbassadorStatus
 from salon.errors import Forbidden, Unauthorized
 from salon.ratelimit import RateLimiter
+from salon.realtime import outbox
 
 
 async def authenticate(
@@ -45,7 +46,21 @@ def issue_token(session: AsyncSession, ambassador: Ambassador, label: str = "") 
 
 
 async def revoke_token(session: AsyncSession, token: str) -> bool:
-    return await repository.revoke_token(session, hash_token(token), utcnow())
+    """Revoke a token; once committed, its open sockets close on every process."""
+    token_hash = hash_token(token)
+    revoked = await repository.revoke_token(session, token_hash, utcnow())
+    if revoked:
+        outbox.revoke(session, [token_hash])
+    return revoked
+
+
+async def revoke_tokens(session: AsyncSession, id_ambassador: int, label: str | None = None) -> int:
+    """Revoke a person's live tokens (those with `label` when given), and so their sockets."""
+    token_hashes = await repository.revoke_tokens(
+        session, utcnow(), id_ambassador=id_ambassador, label=label
+    )
+    outbox.revoke(session, token_hashes)
+    return len(token_hashes)
 
 
 INVALID_LOGIN = "Invalid email or password"

@@ -9,9 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salon.auth import repository as tokens
-from salon.auth.service import issue_token, set_password
-from salon.clock import utcnow
+from salon.auth.service import issue_token, revoke_tokens, set_password
 from salon.db.models import Ambassador, AmbassadorStatus, Chatroom
 from salon.provisioning import repository, service
 
@@ -46,12 +44,9 @@ async def load_demo(session: AsyncSession) -> dict[str, Any]:
     visitor, ambassadors = people[0], people[1:3]
     chatrooms = [await _chatroom(session, [visitor, ambassador]) for ambassador in ambassadors]
 
-    now = utcnow()
     issued, passwords = [], []
     for ambassador in people:
-        await tokens.revoke_tokens(
-            session, now, id_ambassador=ambassador.id_ambassador, label=DEMO_TOKEN_LABEL
-        )
+        await revoke_tokens(session, ambassador.id_ambassador, label=DEMO_TOKEN_LABEL)
         issued.append(issue_token(session, ambassador, DEMO_TOKEN_LABEL))
         passwords.append(secrets.token_urlsafe(12))
         await set_password(session, ambassador, passwords[-1])

@@ -1,4 +1,5 @@
-"""Events wait in the session until the transaction commits; a rollback drops them."""
+"""Events wait in the session until the transaction commits; a rollback drops them. So do
+revocations: a revoked token's sockets are closed only once the revocation is committed."""
 
 from collections.abc import Iterable
 from typing import Any
@@ -9,6 +10,7 @@ from salon.db.models import Chatroom
 from salon.realtime.events import Event, EventType
 
 _KEY = "salon.outbox"
+_REVOKED = "salon.outbox.revoked"
 
 
 def enqueue(
@@ -41,3 +43,14 @@ def enqueue_for_chatroom(
 def take(session: AsyncSession) -> list[Event]:
     events: list[Event] = session.info.pop(_KEY, [])
     return events
+
+
+def revoke(session: AsyncSession, token_hashes: Iterable[str]) -> None:
+    """Once committed, every process closes the sockets of these tokens (SHA-256 digests, as
+    stored: the tokens themselves never leave the request)."""
+    session.info.setdefault(_REVOKED, []).extend(token_hashes)
+
+
+def take_revoked(session: AsyncSession) -> list[str]:
+    token_hashes: list[str] = session.info.pop(_REVOKED, [])
+    return token_hashes

@@ -15,7 +15,7 @@ from salon.db.session import Database
 from salon.errors import AppError, Forbidden, Invalid, Unauthorized
 from salon.realtime import service
 from salon.realtime.broker import Broker
-from salon.realtime.hub import Close, Connection, Hub, control
+from salon.realtime.hub import Close, Connection, Hub, Recheck, control
 
 router = APIRouter()
 
@@ -50,7 +50,7 @@ async def realtime(websocket: WebSocket) -> None:
     try:
         cursor = service.parse_cursor(params.get("scope"), params.get("after"), params.get("epoch"))
         async with _transaction(database) as session:
-            caller, stream = await service.open_stream(
+            opened = await service.open_stream(
                 session, settings, token, websocket.headers.get("x-popsell-brand"), cursor
             )
     except AppError as error:
@@ -60,11 +60,15 @@ async def realtime(websocket: WebSocket) -> None:
         return
 
     await websocket.accept(subprotocol)
-    connection = Connection(stream, caller.id_ambassador, settings.ws_queue_size)
+    caller, stream = opened.caller, opened.stream
+    connection = Connection(stream, caller.id_ambassador, settings.ws_queue_size, opened.token_hash)
     hub.attach(connection)  # before the replay, so nothing falls between the two
     reader: asyncio.Task[None] | None = None
     try:
         replay = await broker.replay(stream, cursor.after, cursor.epoch)
+        if connection.close_code is not None:  # its token was revoked meanwhile
+            await _write(websocket, connection, settings.ws_max_lifetime_seconds)
+            return
         connection.delivered = replay.last_seq
         await websocket.send_text(
             control(
@@ -79,6 +83,8 @@ async def realtime(websocket: WebSocket) -> None:
         if replay.frames is None:
             await websocket.send_text(control("resync", epoch=replay.epoch, seq=replay.last_seq))
         for _, text in replay.frames or ():
+            if connection.close_code is not None:
+                break
             await websocket.send_text(text)
         if await broker.connected(caller.id_ambassador, connection.id):
             await _announce(database, broker, caller, online=True)
@@ -103,6 +109,16 @@ async def _transaction(database: Database) -> AsyncIterator[AsyncSession]:
         await session.commit()
 
 
+def recheck(database: Database) -> Recheck:
+    """The hub's periodic check of the tokens its sockets hold, in a transaction of its own."""
+
+    async def dead_tokens(token_hashes: list[str]) -> set[str]:
+        async with _transaction(database) as session:
+            return await service.dead_tokens(session, token_hashes)
+
+    return dead_tokens
+
+
 async def _announce(database: Database, broker: Broker, caller: Ambassador, online: bool) -> None:
     async with _transaction(database) as session:
         event = await service.presence_changed(session, caller, online)
@@ -119,7 +135,7 @@ async def _write(websocket: WebSocket, connection: Connection, lifetime: float) 
         connection.end(Close.LIFETIME)
     code = connection.close_code
     if code:  # 0: the peer already left
-        await websocket.close(code)
+        await websocket.close(code, "Unauthorized." if code == Close.UNAUTHORIZED else None)
 
 
 async def _read(websocket: WebSocket, connection: Connection) -> None:
