@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install serve test lint format typecheck check clean bench bench-realtime
+.PHONY: help install serve test lint format typecheck check clean bench bench-realtime bench-revocation
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ bench: install ## Hot routes against the raw reference (wrk; SQLite 1 worker, Po
 
 bench-realtime: install ## Sockets one process holds, memory per socket, delivery latency at 500 messages/s
 	scripts/run-tests $(UV) run --frozen python -m bench.realtime $(BENCH_ARGS)
+
+bench-revocation: install ## How soon a revoked token's socket closes (one process; two through Redis), and the recheck's cost
+	scripts/run-tests $(UV) run --frozen python -m bench.revocation $(BENCH_ARGS)
 
 clean: ## Remove the environment, local data and caches
 	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache

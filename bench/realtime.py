@@ -25,15 +25,15 @@ from datetime import datetime
 
 import httpx
 import orjson
-from salon.db.session import Database
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench.processes import rss_kib, worker_pids
 from salon.auth.service import issue_token
 from salon.config import Settings
 from salon.db import migrate
-from salon.db.models import AmbassadorStatus
+from salon.db.open import open_database
 from salon.provisioning import service as provisioning
+from salon.records import AmbassadorStatus
 from tests import served
 
 
@@ -46,33 +46,32 @@ class Pair:
 
 async def seed(url: str, idle: int, pairs: int) -> tuple[list[str], list[Pair]]:
     """`idle` visitors (each in a chatroom with one host) and `pairs` of visitor + ambassador."""
-    database = Database.connect(Settings(database_url=url))
-    async with database.sessionmaker() as session:
-        brand = await provisioning.create_brand(session, f"bench {secrets.token_hex(3)}")
-        host = await provisioning.create_ambassador(session, brand.id_brand, status=0)
+    database = await open_database(Settings(database_url=url))
+    async with database.transaction() as tx:
+        brand = await provisioning.create_brand(tx, f"bench {secrets.token_hex(3)}")
+        host = await provisioning.create_ambassador(tx, brand.id_brand, status=0)
         idle_tokens = []
         for _ in range(idle):
             person = await provisioning.create_ambassador(
-                session, brand.id_brand, status=AmbassadorStatus.CLIENT
+                tx, brand.id_brand, status=AmbassadorStatus.CLIENT
             )
-            await provisioning.create_chatroom(session, [person, host])
-            idle_tokens.append(issue_token(session, person))
+            await provisioning.create_chatroom(tx, [person, host])
+            idle_tokens.append(await issue_token(tx, person))
         chat_pairs = []
         for _ in range(pairs):
             visitor = await provisioning.create_ambassador(
-                session, brand.id_brand, status=AmbassadorStatus.CLIENT
+                tx, brand.id_brand, status=AmbassadorStatus.CLIENT
             )
-            ambassador = await provisioning.create_ambassador(session, brand.id_brand, status=0)
-            room = await provisioning.create_chatroom(session, [visitor, ambassador])
+            ambassador = await provisioning.create_ambassador(tx, brand.id_brand, status=0)
+            room = await provisioning.create_chatroom(tx, [visitor, ambassador])
             chat_pairs.append(
                 Pair(
-                    room.id_chatroom,
-                    (visitor.id_ambassador, issue_token(session, visitor)),
-                    (ambassador.id_ambassador, issue_token(session, ambassador)),
+                    room,
+                    (visitor.id_ambassador, await issue_token(tx, visitor)),
+                    (ambassador.id_ambassador, await issue_token(tx, ambassador)),
                 )
             )
-        await session.commit()
-    await database.dispose()
+    await database.close()
     return idle_tokens, chat_pairs
 
 

@@ -88,6 +88,17 @@ class World:
 
         assert await self._run(work)
 
+    async def set_active(self, person: Person, active: int) -> None:
+        """Enable or disable (`active` < 0) a person, as an operator would outside the API."""
+
+        async def work(tx: Transaction) -> None:
+            await tx.execute(
+                query("UPDATE ambassador SET active = :active WHERE id_ambassador = :id"),
+                {"active": active, "id": person.id},
+            )
+
+        await self._run(work)
+
 
 @dataclass(frozen=True)
 class Scene:

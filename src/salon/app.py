@@ -19,6 +19,7 @@ from salon.db.open import open_database
 from salon.ratelimit import RateLimiter
 from salon.realtime.broker import Broker, MemoryBroker, RedisBroker
 from salon.realtime.hub import Hub
+from salon.realtime.router import recheck
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -29,7 +30,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.database = await open_database(settings)
         app.state.broker = _broker(settings)
-        app.state.hub = Hub(app.state.broker, settings.ws_heartbeat_seconds)
+        app.state.hub = Hub(
+            app.state.broker,
+            settings.ws_heartbeat_seconds,
+            recheck(app.state.database),
+            settings.ws_token_recheck_seconds,
+        )
         await app.state.hub.start()
         app.state.rate_limiter = RateLimiter(settings.redis_url)
         if settings.gc_freeze:

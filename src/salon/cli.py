@@ -12,6 +12,7 @@ from salon.db import migrate
 from salon.db.database import Transaction
 from salon.db.open import open_database
 from salon.errors import AppError, Invalid, NotFound
+from salon.realtime import outbox
 from salon.records import Ambassador
 
 T = TypeVar("T")
@@ -34,15 +35,21 @@ app.add_typer(tag_app, name="tag")
 
 
 def in_transaction(work: Callable[[Transaction], Awaitable[T]]) -> T:
-    """Run `work` in one committed transaction against SALON_DATABASE_URL."""
+    """Run `work` in one committed transaction against SALON_DATABASE_URL; then announce the
+    tokens it revoked (docs/realtime.md)."""
 
     async def run() -> T:
-        database = await open_database(Settings())
+        settings = Settings()
+        database = await open_database(settings)
         try:
             async with database.transaction() as tx:
-                return await work(tx)
+                result = await work(tx)
+            _, revoked = outbox.take(tx)
         finally:
             await database.close()
+        if revoked:
+            await _announce_revoked(settings, revoked)
+        return result
 
     try:
         return asyncio.run(run())
@@ -50,6 +57,27 @@ def in_transaction(work: Callable[[Transaction], Awaitable[T]]) -> T:
         message = str(error) if not isinstance(error, Invalid) else _first(error)
         typer.echo(f"error: {message}", err=True)
         raise typer.Exit(1) from None
+
+
+async def _announce_revoked(settings: Settings, token_hashes: list[str]) -> None:
+    """With Redis, every server closes the revoked tokens' sockets at once. Without it this
+    process cannot reach the servers' memory: each server finds them at its next recheck of its
+    sockets' tokens (SALON_WS_TOKEN_RECHECK_SECONDS)."""
+    if settings.redis_url is None:
+        return
+    from salon.realtime.broker import RedisBroker
+
+    broker = RedisBroker(settings.redis_url, settings.redis_prefix)
+    try:
+        await broker.revoke(token_hashes)
+    except Exception as error:  # the revocation is committed either way
+        typer.echo(
+            f"warning: revoked, but not announced through Redis ({error}); open sockets close "
+            f"within {settings.ws_token_recheck_seconds:g} s",
+            err=True,
+        )
+    finally:
+        await broker.close()
 
 
 def _first(error: Invalid) -> str:

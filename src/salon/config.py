@@ -55,6 +55,13 @@ class Settings(BaseSettings):
     ws_heartbeat_seconds: float = Field(default=25.0, gt=0)
     ws_max_lifetime_seconds: float = Field(default=3600.0, gt=0)
     ws_queue_size: int = Field(default=1000, ge=1, description="frames a socket may lag behind")
+    ws_token_recheck_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="how often each process rechecks its sockets' tokens (one query): closes "
+        "sockets of tokens revoked where no announcement reaches (a CLI without Redis) and of "
+        "disabled people",
+    )
     realtime_retention_events: int = Field(default=1000, ge=1, description="kept per stream")
     realtime_retention_seconds: int = Field(default=600, ge=1, description="resume window")
     log_level: str = "info"

@@ -4,6 +4,7 @@ authenticated routes, finds the caller, spends the write budget and claims the
 docs/performance.md). Headers are read here directly; the OpenAPI schema documents the bearer
 scheme and `X-Popsell-Brand` on the routes that use `Authenticated` (api/openapi.py)."""
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
@@ -21,6 +22,8 @@ from salon.realtime import outbox
 from salon.realtime.broker import Broker
 from salon.records import Ambassador
 
+log = logging.getLogger(__name__)
+
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 BRAND_HEADER = "x-popsell-brand"
 
@@ -35,10 +38,19 @@ class Call:
 
 
 async def _publish(request: Request, tx: Transaction) -> None:
-    """After the commit: the events the request queued."""
-    events = outbox.take(tx)
+    """After the commit: the events the request queued, and the tokens it revoked."""
+    if not tx.outbox:
+        return
+    events, revoked = outbox.take(tx)
+    broker: Broker = request.app.state.broker
+    if revoked:
+        try:
+            await broker.revoke(revoked)
+        except Exception:
+            # The revocation is committed: answer as such. Each process's recheck of its
+            # sockets' tokens closes them, and a broken Redis feed has closed them anyway.
+            log.warning("could not announce a revocation", exc_info=True)
     if events:
-        broker: Broker = request.app.state.broker
         await broker.publish(events)
 
 

@@ -1,9 +1,10 @@
+from collections.abc import Sequence
 from datetime import datetime
 
 from salon.ambassadors.repository import ambassador_of
 from salon.ambassadors.repository import columns as ambassador_columns
 from salon.db.database import Transaction
-from salon.db.query import Query
+from salon.db.query import Query, expand, query
 from salon.records import Ambassador
 
 _OWNER_OF_LIVE_TOKEN = Query(
@@ -48,21 +49,25 @@ async def add_token(
 
 _REVOKE_TOKENS = Query(
     "UPDATE api_token SET date_revoke = :now "
-    "WHERE id_ambassador = :id_ambassador AND date_revoke IS NULL"
+    "WHERE id_ambassador = :id_ambassador AND date_revoke IS NULL RETURNING token_hash"
 )
 _REVOKE_LABELLED_TOKENS = Query(
     "UPDATE api_token SET date_revoke = :now "
-    "WHERE id_ambassador = :id_ambassador AND date_revoke IS NULL AND label = :label"
+    "WHERE id_ambassador = :id_ambassador AND date_revoke IS NULL AND label = :label "
+    "RETURNING token_hash"
 )
 
 
 async def revoke_tokens(
     tx: Transaction, now: datetime, *, id_ambassador: int, label: str | None = None
-) -> int:
+) -> list[str]:
+    """Revoke a person's live tokens (with `label` when given); the digests of those revoked."""
     if label is None:
-        return await tx.execute(_REVOKE_TOKENS, {"now": now, "id_ambassador": id_ambassador})
-    params = {"now": now, "id_ambassador": id_ambassador, "label": label}
-    return await tx.execute(_REVOKE_LABELLED_TOKENS, params)
+        rows = await tx.fetch(_REVOKE_TOKENS, {"now": now, "id_ambassador": id_ambassador})
+    else:
+        params = {"now": now, "id_ambassador": id_ambassador, "label": label}
+        rows = await tx.fetch(_REVOKE_LABELLED_TOKENS, params)
+    return [row[0] for row in rows]
 
 
 _REVOKE_TOKEN = Query(
@@ -122,3 +127,26 @@ async def set_password_hash(
 ) -> None:
     params = {"password_hash": password_hash, "now": now, "id": ambassador.id_ambassador}
     await tx.execute(_SET_PASSWORD, params)
+
+
+# Bound parameters per statement: far below SQLite's and PostgreSQL's limits (32,766 and 32,767).
+LIVE_TOKENS_BATCH = 5000
+
+
+async def live_token_hashes(tx: Transaction, token_hashes: Sequence[str]) -> set[str]:
+    """Of these digests, those of unrevoked tokens whose owner is not disabled (`active` < 0):
+    the tokens that still authenticate. One indexed statement per 5,000 digests."""
+    live: set[str] = set()
+    for start in range(0, len(token_hashes), LIVE_TOKENS_BATCH):
+        params: dict[str, object] = {}
+        digests = expand(params, "hash", token_hashes[start : start + LIVE_TOKENS_BATCH])
+        rows = await tx.fetch(
+            query(
+                "SELECT t.token_hash FROM api_token t "
+                "JOIN ambassador a ON a.id_ambassador = t.id_ambassador "
+                f"WHERE t.token_hash IN ({digests}) AND t.date_revoke IS NULL AND a.active >= 0"
+            ),
+            params,
+        )
+        live.update(row[0] for row in rows)
+    return live

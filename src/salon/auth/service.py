@@ -18,6 +18,7 @@ from salon.errors import Forbidden, Unauthorized
 from salon.provisioning import repository as brands
 from salon.provisioning import service as provisioning
 from salon.ratelimit import RateLimiter
+from salon.realtime import outbox
 from salon.records import Ambassador, AmbassadorStatus
 
 
@@ -52,7 +53,21 @@ async def issue_token(tx: Transaction, ambassador: Ambassador, label: str = "") 
 
 
 async def revoke_token(tx: Transaction, token: str) -> bool:
-    return await repository.revoke_token(tx, hash_token(token), utcnow())
+    """Revoke a token; once committed, its open sockets close on every process."""
+    token_hash = hash_token(token)
+    revoked = await repository.revoke_token(tx, token_hash, utcnow())
+    if revoked:
+        outbox.revoke(tx, [token_hash])
+    return revoked
+
+
+async def revoke_tokens(tx: Transaction, id_ambassador: int, label: str | None = None) -> int:
+    """Revoke a person's live tokens (those with `label` when given), and so their sockets."""
+    token_hashes = await repository.revoke_tokens(
+        tx, utcnow(), id_ambassador=id_ambassador, label=label
+    )
+    outbox.revoke(tx, token_hashes)
+    return len(token_hashes)
 
 
 INVALID_LOGIN = "Invalid email or password"

@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from salon.ambassadors import repository as ambassadors
-from salon.auth import repository as tokens
-from salon.auth.service import issue_token, set_password
-from salon.clock import utcnow
+from salon.auth.service import issue_token, revoke_tokens, set_password
 from salon.db.database import Transaction
 from salon.provisioning import repository, service
 from salon.records import Ambassador, AmbassadorStatus
@@ -46,12 +44,9 @@ async def load_demo(tx: Transaction) -> dict[str, Any]:
     visitor, ambassadors = people[0], people[1:3]
     chatrooms = [await _chatroom(tx, [visitor, ambassador]) for ambassador in ambassadors]
 
-    now = utcnow()
     issued, passwords = [], []
     for ambassador in people:
-        await tokens.revoke_tokens(
-            tx, now, id_ambassador=ambassador.id_ambassador, label=DEMO_TOKEN_LABEL
-        )
+        await revoke_tokens(tx, ambassador.id_ambassador, label=DEMO_TOKEN_LABEL)
         issued.append(await issue_token(tx, ambassador, DEMO_TOKEN_LABEL))
         passwords.append(secrets.token_urlsafe(12))
         await set_password(tx, ambassador, passwords[-1])

@@ -4,6 +4,9 @@ Two brokers, one interface. `MemoryBroker` serves one process. `RedisBroker` (SA
 numbers and keeps events in Redis and fans them out over pub/sub, so a socket held by any
 process or instance receives a write made on any other.
 
+Brokers also carry revocations: the SHA-256 digests of tokens that no longer authenticate, so
+that every process closes the sockets it holds with them (never the tokens themselves).
+
 A stream is what one socket follows (`person:ID` or `brand:ID`, see events.py). Each event gets
 the next sequence number of every stream it belongs to; the last `retention_events` of a stream,
 no older than `retention_seconds`, can be replayed to a socket that reconnects. An `epoch`
@@ -30,6 +33,8 @@ log = logging.getLogger(__name__)
 Deliver = Callable[[bytes, list[tuple[str, int]]], None]
 # Called when the broker may have missed events (the Redis subscription dropped).
 Lost = Callable[[], None]
+# Called with the digests of tokens revoked by a committed transaction, on any process.
+Revoked = Callable[[list[str]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +46,13 @@ class Replay:
 
 
 class Broker(Protocol):
-    async def start(self, deliver: Deliver, lost: Lost) -> None: ...
+    async def start(self, deliver: Deliver, lost: Lost, revoked: Revoked) -> None: ...
 
     async def publish(self, events: list[Event]) -> None: ...
+
+    async def revoke(self, token_hashes: list[str]) -> None:
+        """Tell every process's hub that these tokens (SHA-256 digests) were revoked."""
+        ...
 
     async def replay(self, stream: str, after: int | None, epoch: str | None) -> Replay: ...
 
@@ -85,10 +94,15 @@ class MemoryBroker:
         self._logs: dict[str, deque[tuple[int, float, str]]] = {}
         self._sockets: dict[int, set[str]] = {}
         self._deliver: Deliver = lambda body, positions: None
+        self._revoked: Revoked = lambda token_hashes: None
         self._last_sweep = time.monotonic()
 
-    async def start(self, deliver: Deliver, lost: Lost) -> None:
+    async def start(self, deliver: Deliver, lost: Lost, revoked: Revoked) -> None:
         self._deliver = deliver
+        self._revoked = revoked
+
+    async def revoke(self, token_hashes: list[str]) -> None:
+        self._revoked(token_hashes)
 
     async def publish(self, events: list[Event]) -> None:
         now = time.monotonic()
@@ -197,6 +211,7 @@ class RedisBroker:
         self._client = redis.Redis.from_url(url)
         self._prefix = prefix + "rt:"
         self._channel = self._prefix + "events"
+        self._revoked_channel = self._prefix + "revoked"
         self._retention_events = retention_events
         self._retention_seconds = retention_seconds
         self._presence_ttl_ms = presence_ttl_seconds * 1000
@@ -206,23 +221,30 @@ class RedisBroker:
         self._listener: asyncio.Task[None] | None = None
         self.epoch = ""
 
-    async def start(self, deliver: Deliver, lost: Lost) -> None:
+    async def start(self, deliver: Deliver, lost: Lost, revoked: Revoked) -> None:
         epoch_key = self._prefix + "epoch"
         await self._client.set(epoch_key, secrets.token_hex(8), nx=True)
         epoch = await self._client.get(epoch_key)
         self.epoch = epoch.decode() if isinstance(epoch, bytes) else str(epoch)
         subscribed = asyncio.Event()
-        self._listener = asyncio.create_task(self._listen(deliver, lost, subscribed))
+        self._listener = asyncio.create_task(self._listen(deliver, lost, revoked, subscribed))
         await asyncio.wait_for(subscribed.wait(), timeout=10)
 
-    async def _listen(self, deliver: Deliver, lost: Lost, subscribed: asyncio.Event) -> None:
+    async def _listen(
+        self, deliver: Deliver, lost: Lost, revoked: Revoked, subscribed: asyncio.Event
+    ) -> None:
+        revoked_channel = self._revoked_channel.encode()
         while True:
             try:
                 async with self._client.pubsub() as pubsub:
-                    await pubsub.subscribe(self._channel)
+                    await pubsub.subscribe(self._channel, self._revoked_channel)
                     subscribed.set()
                     async for message in pubsub.listen():
-                        if message["type"] == "message":
+                        if message["type"] != "message":
+                            continue
+                        if message["channel"] == revoked_channel:
+                            revoked(message["data"].decode().split())
+                        else:
                             deliver(*_parse(message["data"]))
             except (redis.RedisError, OSError):
                 log.warning("lost the Redis event subscription; reconnecting", exc_info=True)
@@ -243,6 +265,10 @@ class RedisBroker:
                 *streams,
             ]
             await self._publish(keys=keys, args=args)
+
+    async def revoke(self, token_hashes: list[str]) -> None:
+        """Needs no `start`: a process that only revokes (the CLI) publishes and leaves."""
+        await self._client.publish(self._revoked_channel, " ".join(token_hashes))
 
     async def replay(self, stream: str, after: int | None, epoch: str | None) -> Replay:
         if after is None:  # a fresh socket needs only the stream's position

@@ -1,9 +1,12 @@
-"""The sockets this process holds, by stream, and the delivery of committed events to them."""
+"""The sockets this process holds, by stream and by token, the delivery of committed events to
+them, and their closing when their token is revoked."""
 
 import asyncio
 import logging
 import secrets
+import time
 from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
 
 import orjson
 
@@ -13,6 +16,14 @@ from salon.realtime.events import frame
 log = logging.getLogger(__name__)
 
 HEARTBEAT = '{"type":"heartbeat"}'
+
+# Given the token digests of the sockets a process holds, those that no longer authenticate.
+Recheck = Callable[[list[str]], Awaitable[set[str]]]
+
+# How long a revocation is remembered for sockets that authenticated just before it was
+# committed but join the hub after it was announced.
+REVOKED_MEMORY_SECONDS = 60.0
+REVOKED_MEMORY_SIZE = 10_000
 
 
 class Close:
@@ -41,12 +52,15 @@ class Connection:
         "id",
         "id_ambassador",
         "stream",
+        "token_hash",
     )
 
-    def __init__(self, stream: str, id_ambassador: int, queue_size: int) -> None:
+    def __init__(self, stream: str, id_ambassador: int, queue_size: int, token_hash: str) -> None:
         self.id = secrets.token_hex(8)
         self.stream = stream
         self.id_ambassador = id_ambassador
+        # The SHA-256 digest of the socket's token, as stored and as revocations name it.
+        self.token_hash = token_hash
         self._frames: deque[tuple[int, str]] = deque()
         self._limit = queue_size
         self._waiter: asyncio.Future[None] | None = None
@@ -93,25 +107,66 @@ class Connection:
 
 
 class Hub:
-    def __init__(self, broker: Broker, heartbeat_seconds: float) -> None:
+    """A revoked token's sockets are closed (4401) as soon as the revocation is announced
+    through the broker, and, for what no announcement reaches (a revocation by a CLI without
+    Redis, a person disabled outside the API), by a recheck of every token this process's
+    sockets hold, one query every `recheck_seconds`."""
+
+    def __init__(
+        self,
+        broker: Broker,
+        heartbeat_seconds: float,
+        recheck: Recheck | None = None,
+        recheck_seconds: float = 10.0,
+    ) -> None:
         self._broker = broker
         self._heartbeat_seconds = heartbeat_seconds
+        self._recheck = recheck
+        self._recheck_seconds = recheck_seconds
         self._streams: dict[str, set[Connection]] = {}
-        self._ticker: asyncio.Task[None] | None = None
+        self._tokens: dict[str, set[Connection]] = {}
+        # Digest -> when its revocation arrived, oldest first.
+        self._revoked: dict[str, float] = {}
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        await self._broker.start(self.deliver, self.lost)
-        self._ticker = asyncio.create_task(self._beat())
+        await self._broker.start(self.deliver, self.lost, self.revoked)
+        self._tasks.append(asyncio.create_task(self._beat()))
+        if self._recheck is not None:
+            self._tasks.append(asyncio.create_task(self._recheck_tokens()))
 
     def attach(self, connection: Connection) -> None:
         self._streams.setdefault(connection.stream, set()).add(connection)
+        self._tokens.setdefault(connection.token_hash, set()).add(connection)
+        if connection.token_hash in self._revoked:
+            # Authenticated before the revocation committed, here after it was announced.
+            connection.end(Close.UNAUTHORIZED)
 
     def detach(self, connection: Connection) -> None:
-        connections = self._streams.get(connection.stream)
-        if connections is not None:
-            connections.discard(connection)
-            if not connections:
-                del self._streams[connection.stream]
+        for index, key in (
+            (self._streams, connection.stream),
+            (self._tokens, connection.token_hash),
+        ):
+            connections = index.get(key)
+            if connections is not None:
+                connections.discard(connection)
+                if not connections:
+                    del index[key]
+
+    def revoked(self, token_hashes: Iterable[str]) -> None:
+        """These tokens no longer authenticate: close their sockets, and any that joins soon."""
+        now = time.monotonic()
+        for token_hash in token_hashes:
+            for connection in self._tokens.get(token_hash, ()):
+                connection.end(Close.UNAUTHORIZED)
+            self._revoked.pop(token_hash, None)
+            self._revoked[token_hash] = now
+        oldest_kept = now - REVOKED_MEMORY_SECONDS
+        while self._revoked:
+            token_hash, at = next(iter(self._revoked.items()))
+            if at >= oldest_kept and len(self._revoked) <= REVOKED_MEMORY_SIZE:
+                break
+            del self._revoked[token_hash]
 
     def deliver(self, body: bytes, positions: list[tuple[str, int]]) -> None:
         for stream, seq in positions:
@@ -140,10 +195,24 @@ class Hub:
             except Exception:
                 log.warning("could not refresh presence", exc_info=True)
 
+    async def _recheck_tokens(self) -> None:
+        assert self._recheck is not None
+        while True:
+            await asyncio.sleep(self._recheck_seconds)
+            if not self._tokens:
+                continue
+            try:
+                dead = await self._recheck(list(self._tokens))
+            except Exception:
+                log.warning("could not recheck the sockets' tokens", exc_info=True)
+                continue
+            if dead:
+                self.revoked(dead)
+
     async def close(self) -> None:
-        if self._ticker is not None:
-            self._ticker.cancel()
-            await asyncio.gather(self._ticker, return_exceptions=True)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         for connection in self._all():
             connection.end(Close.GOING_AWAY)
         await self._broker.close()

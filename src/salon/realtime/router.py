@@ -12,7 +12,7 @@ from salon.db.database import Database
 from salon.errors import AppError, Forbidden, Invalid, Unauthorized
 from salon.realtime import service
 from salon.realtime.broker import Broker
-from salon.realtime.hub import Close, Connection, Hub, control
+from salon.realtime.hub import Close, Connection, Hub, Recheck, control
 from salon.records import Ambassador
 
 router = APIRouter()
@@ -48,7 +48,7 @@ async def realtime(websocket: WebSocket) -> None:
     try:
         cursor = service.parse_cursor(params.get("scope"), params.get("after"), params.get("epoch"))
         async with database.transaction() as tx:
-            caller, stream = await service.open_stream(
+            opened = await service.open_stream(
                 tx, settings, token, websocket.headers.get("x-popsell-brand"), cursor
             )
     except AppError as error:
@@ -58,11 +58,15 @@ async def realtime(websocket: WebSocket) -> None:
         return
 
     await websocket.accept(subprotocol)
-    connection = Connection(stream, caller.id_ambassador, settings.ws_queue_size)
+    caller, stream = opened.caller, opened.stream
+    connection = Connection(stream, caller.id_ambassador, settings.ws_queue_size, opened.token_hash)
     hub.attach(connection)  # before the replay, so nothing falls between the two
     reader: asyncio.Task[None] | None = None
     try:
         replay = await broker.replay(stream, cursor.after, cursor.epoch)
+        if connection.close_code is not None:  # its token was revoked meanwhile
+            await _write(websocket, connection, settings.ws_max_lifetime_seconds)
+            return
         connection.delivered = replay.last_seq
         await websocket.send_text(
             control(
@@ -77,6 +81,8 @@ async def realtime(websocket: WebSocket) -> None:
         if replay.frames is None:
             await websocket.send_text(control("resync", epoch=replay.epoch, seq=replay.last_seq))
         for _, text in replay.frames or ():
+            if connection.close_code is not None:
+                break
             await websocket.send_text(text)
         if await broker.connected(caller.id_ambassador, connection.id):
             await _announce(database, broker, caller, online=True)
@@ -91,6 +97,16 @@ async def realtime(websocket: WebSocket) -> None:
         with contextlib.suppress(Exception):
             if await broker.disconnected(caller.id_ambassador, connection.id):
                 await _announce(database, broker, caller, online=False)
+
+
+def recheck(database: Database) -> Recheck:
+    """The hub's periodic check of the tokens its sockets hold, in a transaction of its own."""
+
+    async def dead_tokens(token_hashes: list[str]) -> set[str]:
+        async with database.transaction() as tx:
+            return await service.dead_tokens(tx, token_hashes)
+
+    return dead_tokens
 
 
 async def _announce(database: Database, broker: Broker, caller: Ambassador, online: bool) -> None:
@@ -109,7 +125,7 @@ async def _write(websocket: WebSocket, connection: Connection, lifetime: float) 
         connection.end(Close.LIFETIME)
     code = connection.close_code
     if code:  # 0: the peer already left
-        await websocket.close(code)
+        await websocket.close(code, "Unauthorized." if code == Close.UNAUTHORIZED else None)
 
 
 async def _read(websocket: WebSocket, connection: Connection) -> None:

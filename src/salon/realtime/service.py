@@ -1,14 +1,25 @@
-"""The rules of a real-time session: who may follow which stream, and presence."""
+"""The rules of a real-time session: who may follow which stream, whose token still holds, and
+presence."""
 
 from dataclasses import dataclass
 
+from salon.auth import repository as tokens
 from salon.auth import service as auth
+from salon.auth.tokens import hash_token
 from salon.chatrooms import repository as chatrooms
 from salon.config import Settings
 from salon.db.database import Transaction
 from salon.errors import Forbidden, Invalid
 from salon.realtime.events import Event, EventType, brand_stream, person_stream
 from salon.records import Ambassador
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    caller: Ambassador
+    stream: str
+    # The SHA-256 digest of the socket's token: revocations name the socket by it.
+    token_hash: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +48,12 @@ async def open_stream(
     token: str | None,
     brand_header: str | None,
     cursor: Cursor,
-) -> tuple[Ambassador, str]:
+) -> Opened:
     """The caller behind the token (Unauthorized, Forbidden as on every route) and the stream
     their socket may follow."""
     caller = await auth.authenticate(tx, token, brand_header, settings)
-    return caller, stream_of(caller, cursor)
+    assert token is not None  # authenticate refuses a missing token
+    return Opened(caller, stream_of(caller, cursor), hash_token(token))
 
 
 def stream_of(caller: Ambassador, cursor: Cursor) -> str:
@@ -50,6 +62,12 @@ def stream_of(caller: Ambassador, cursor: Cursor) -> str:
             raise Forbidden
         return brand_stream(caller.id_brand)
     return person_stream(caller.id_ambassador)
+
+
+async def dead_tokens(tx: Transaction, token_hashes: list[str]) -> set[str]:
+    """Of the digests of sockets' tokens, those that no longer authenticate: revoked, or their
+    owner disabled (`active` < 0), as `auth.authenticate` would refuse them."""
+    return set(token_hashes) - await tokens.live_token_hashes(tx, token_hashes)
 
 
 async def presence_changed(tx: Transaction, caller: Ambassador, online: bool) -> Event:
