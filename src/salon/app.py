@@ -13,7 +13,7 @@ from salon.api.errors import install_error_handlers
 from salon.api.guards import RequestGuard
 from salon.api.health import router as health_router
 from salon.api.openapi import document_authentication
-from salon.api.router import api_router
+from salon.api.router import ROUTERS
 from salon.config import Settings
 from salon.db.open import open_database
 from salon.ratelimit import RateLimiter
@@ -63,7 +63,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_json_depth=settings.max_json_depth,
     )
     install_error_handlers(app)
-    app.include_router(api_router, prefix=settings.api_prefix)
+    # Each router straight on the app: every level of inclusion costs its own matching pass.
+    for router in ROUTERS:
+        app.include_router(router, prefix=settings.api_prefix)
     app.include_router(health_router)
     document_authentication(app)
     return app

@@ -8,8 +8,10 @@ def utcnow() -> datetime:
 
 
 def format_wire_datetime(value: datetime) -> str:
-    """UTC, ISO 8601, always six fractional digits and a `Z`: 2023-10-09T12:12:40.220000Z."""
-    if value.utcoffset():  # naive values are UTC already; so are zero offsets
-        value = value.astimezone(UTC)
-    # isoformat is several times faster than strftime, and a response carries dozens of dates.
-    return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    """UTC, ISO 8601, always six fractional digits and a `Z`: 2023-10-09T12:12:40.220000Z.
+
+    A response carries dozens of dates: the database layer hands out aware UTC datetimes, and
+    for those this is one isoformat call and a slice (several times faster than strftime)."""
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return value.isoformat(timespec="microseconds")[:-6] + "Z"

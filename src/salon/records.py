@@ -73,7 +73,8 @@ class BrandTag(NamedTuple):
 
 
 class Ambassador(NamedTuple):
-    """A person of a brand, any role: the fields of the wire's `author` and a bit more."""
+    """A person of a brand, any role: the fields of the wire's `author` and their brand. (The
+    profile's dates are read only where they are shown: `ambassadors.repository.dates`.)"""
 
     id_ambassador: int
     id_brand: int
@@ -88,8 +89,6 @@ class Ambassador(NamedTuple):
     last_action_date: datetime | None
     customer_id: str | None
     anonymized: bool
-    date_insert: datetime
-    date_update: datetime
 
     @property
     def is_staff(self) -> bool:
@@ -162,7 +161,6 @@ class Message(NamedTuple):
     status_moderation: int
     active: bool
     date_insert: datetime
-    date_update: datetime
     author: Ambassador
     rating: Rating | None
     """Only for type_message 2."""

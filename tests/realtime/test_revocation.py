@@ -18,6 +18,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from salon.api.deps import Authenticated
+from salon.api.routing import SalonRoute
 from salon.auth import service as auth
 from salon.config import Settings
 from salon.errors import Invalid
@@ -257,7 +258,12 @@ async def test_a_rolled_back_revocation_announces_nothing(
             assert await auth.revoke_token(call.tx, visitor.token)
             raise Invalid.field("token", "Refused after the revocation.")
 
-        live.app.add_api_route("/test/revoke-then-fail", revoke_then_fail, methods=["POST"])
+        live.app.router.add_api_route(
+            "/test/revoke-then-fail",
+            revoke_then_fail,
+            methods=["POST"],
+            route_class_override=SalonRoute,
+        )
         async with live.socket(visitor) as socket:
             failed = await live.http.post("/test/revoke-then-fail", headers=visitor.headers)
             assert failed.status_code == 422

@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from salon.api.deps import Authenticated
+from salon.api.routing import SalonRoute
 from salon.config import Settings
 from salon.errors import Invalid
 from salon.messages import service as messages
@@ -138,7 +139,12 @@ async def test_a_rolled_back_write_sends_nothing(
             await messages.post_message(call.tx, call.settings, call.caller, chatroom, body)
             raise Invalid.field("content", "Refused after the write.")
 
-        live.app.add_api_route("/test/post-then-fail", post_then_fail, methods=["POST"])
+        live.app.router.add_api_route(
+            "/test/post-then-fail",
+            post_then_fail,
+            methods=["POST"],
+            route_class_override=SalonRoute,
+        )
         async with live.socket(visitor) as socket:
             failed = await live.http.post("/test/post-then-fail", headers=ambassador.headers)
             assert failed.status_code == 422

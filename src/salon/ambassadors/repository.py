@@ -54,6 +54,16 @@ async def find_by_email(tx: Transaction, id_brand: int, email: str) -> Ambassado
     return None if row is None else ambassador_of(row)
 
 
+_DATES = Query("SELECT date_insert, date_update FROM ambassador WHERE id_ambassador = :id")
+
+
+async def dates(tx: Transaction, ambassador: Ambassador) -> tuple[datetime, datetime]:
+    """The profile's `date_insert` and `date_update` (only the full profile shows them)."""
+    row = await tx.fetchrow(_DATES, {"id": ambassador.id_ambassador})
+    assert row is not None
+    return row[0], row[1]
+
+
 _FIND_CLIENT = Query(
     f"SELECT {columns('a')} FROM ambassador a "
     "WHERE a.id_brand = :id_brand AND a.status = :status AND a.email_tmp = :email_tmp "
@@ -79,7 +89,7 @@ async def set_email_tmp(
 ) -> Ambassador:
     params = {"email_tmp": email_tmp, "now": now, "id_ambassador": ambassador.id_ambassador}
     await tx.execute(_SET_EMAIL_TMP, params)
-    return ambassador._replace(email_tmp=email_tmp, date_update=now)
+    return ambassador._replace(email_tmp=email_tmp)
 
 
 @dataclass(frozen=True)

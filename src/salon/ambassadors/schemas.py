@@ -54,12 +54,17 @@ class AmbassadorFull(AmbassadorMicro):
     date_update: WireDateTime
 
 
-def full_wire(ambassador: Ambassador, now: datetime, online_window: timedelta) -> dict[str, Any]:
-    """An `AmbassadorFull` as sent."""
+def full_wire(
+    ambassador: Ambassador,
+    dates: tuple[datetime, datetime],
+    now: datetime,
+    online_window: timedelta,
+) -> dict[str, Any]:
+    """An `AmbassadorFull` as sent; `dates` are its `date_insert` and `date_update`."""
     return micro_wire(ambassador, now, online_window) | {
         "id_brand": ambassador.id_brand,
-        "date_insert": format_wire_datetime(ambassador.date_insert),
-        "date_update": format_wire_datetime(ambassador.date_update),
+        "date_insert": format_wire_datetime(dates[0]),
+        "date_update": format_wire_datetime(dates[1]),
     }
 
 

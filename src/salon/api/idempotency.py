@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from fastapi import Request
+from fastapi import Request, Response
 
 from salon.clock import utcnow
 from salon.config import Settings
@@ -66,11 +66,10 @@ async def claim(
     return Claim(caller.id_brand, caller.id_ambassador, key, request_hash)
 
 
-async def remember(request: Request, tx: Transaction, pending: Claim) -> None:
+async def remember(response: Response, tx: Transaction, pending: Claim) -> None:
     """Before the commit: save the response of a claimed request with its write."""
-    response = getattr(request.state, "response", None)
     body = getattr(response, "body", None)
-    if response is None or not isinstance(body, bytes):
+    if not isinstance(body, bytes):
         return
     try:
         await repository.add(

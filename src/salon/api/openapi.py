@@ -25,7 +25,7 @@ BRAND_HEADER: dict[str, Any] = {
 
 def _authenticated(dependant: Dependant) -> bool:
     return any(
-        sub.call is deps._authenticated or _authenticated(sub) for sub in dependant.dependencies
+        sub.call is deps.current_call or _authenticated(sub) for sub in dependant.dependencies
     )
 
 

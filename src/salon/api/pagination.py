@@ -70,7 +70,8 @@ def paginate(
 ) -> dict[str, Any]:
     """A `Paginated` page as sent, around wire dicts already built."""
     last_page = max(1, -(-total // page.per_page))
-    path = str(request.url.replace(query=""))
+    here = request.url  # Starlette validates the Host header that links are built from
+    path = f"{here.scheme}://{here.netloc}{here.path}" if here.netloc else here.path
     # The request's other parameters as sent, then `page` (as Starlette's
     # include_query_params would put it), encoded once rather than once per link.
     kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])

@@ -7,6 +7,5 @@ from salon.messages.router import router as messages
 from salon.ratings.router import router as ratings
 from salon.realtime.router import router as realtime
 
-api_router = APIRouter()
-for router in (auth, ambassadors, chatrooms, messages, ratings, realtime):
-    api_router.include_router(router)
+# Routes are matched in order: the hot ones (a page of messages, rating a chatroom) first.
+ROUTERS: tuple[APIRouter, ...] = (messages, ratings, chatrooms, ambassadors, auth, realtime)

@@ -37,7 +37,7 @@ async def login(body: LoginRequest, request: Request, domain: DomainHeader = Non
     state = request.app.state
     settings: Settings = state.settings
     limiter: RateLimiter = state.rate_limiter
-    token, ambassador = await service.login(
+    token, ambassador, dates = await service.login(
         state.database,
         limiter,
         settings,
@@ -46,7 +46,8 @@ async def login(body: LoginRequest, request: Request, domain: DomainHeader = Non
         password=body.password,
         client_ip=client_ip(request),
     )
-    return ok({"token": token, "user": full_wire(ambassador, utcnow(), settings.online_window)})
+    user = full_wire(ambassador, dates, utcnow(), settings.online_window)
+    return ok({"token": token, "user": user})
 
 
 @router.post(

@@ -1,5 +1,5 @@
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from limits import (
     RateLimitItem,
@@ -8,6 +8,7 @@ from limits import (
     RateLimitItemPerSecond,
 )
 
+from salon.ambassadors import repository as ambassadors
 from salon.auth import repository
 from salon.auth.passwords import hash_password, verify_password
 from salon.auth.tokens import generate_api_key, generate_token, hash_token
@@ -97,7 +98,7 @@ async def login(
     email: str,
     password: str,
     client_ip: str,
-) -> tuple[str, Ambassador]:
+) -> tuple[str, Ambassador, tuple[datetime, datetime]]:
     """A new token for the person with this email and password in the brand of `domain`.
 
     Brute force is refused, not just slowed: each address may try
@@ -105,7 +106,8 @@ async def login(
     `login_max_failures` times per `login_failure_window_seconds` (429 with Retry-After).
     An attempt is counted as a failure *before* the password is checked and forgiven when it
     is right, so concurrent attempts cannot all pass the check before one is counted; a
-    successful login clears the email's failures.
+    successful login clears the email's failures. Returns the token, the person and their
+    profile's dates.
 
     The password check (Argon2, slow on purpose) holds no database connection: the person is
     read in one short transaction, the token written in another."""
@@ -124,7 +126,8 @@ async def login(
     async with database.transaction() as tx:
         ambassador = await repository.touch_last_action(tx, ambassador, utcnow())
         token = await issue_token(tx, ambassador, "login")
-    return token, ambassador
+        profile_dates = await ambassadors.dates(tx, ambassador)
+    return token, ambassador, profile_dates
 
 
 async def exchange_api_key(

@@ -131,7 +131,8 @@ def _to_sqlite(value: datetime) -> str:
 
 
 def _from_sqlite(raw: bytes) -> datetime:
-    return datetime.fromisoformat(raw.decode()).replace(tzinfo=UTC)
+    # Parsing the offset with the rest is several times cheaper than .replace(tzinfo=UTC).
+    return datetime.fromisoformat(raw.decode() + "+00:00")
 
 
 def _register_sqlite_types() -> None:

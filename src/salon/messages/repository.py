@@ -14,7 +14,7 @@ from salon.records import Ambassador, Message
 
 MESSAGE_COLUMNS = (
     "m.id_message, m.id_brand, m.id_chatroom, m.type_message, m.content, m.status_moderation, "
-    "m.active, m.date_insert, m.date_update"
+    "m.active, m.date_insert"
 )
 # A message on the wire needs its author and, for type 2, its rating: always read both.
 WITH_AUTHOR_AND_RATING = (
@@ -22,7 +22,7 @@ WITH_AUTHOR_AND_RATING = (
     "JOIN ambassador a ON a.id_ambassador = m.id_ambassador "
     "LEFT JOIN rating r ON r.id_message = m.id_message"
 )
-_AUTHOR_AT = 9
+_AUTHOR_AT = 8
 _RATING_AT = _AUTHOR_AT + AMBASSADOR_WIDTH
 
 
@@ -139,7 +139,7 @@ async def insert(
     }
     id_message: int = await tx.fetchval(_INSERT, params)
     return Message(
-        id_message, id_brand, id_chatroom, type_message, content, 0, True, now, now, author, None
+        id_message, id_brand, id_chatroom, type_message, content, 0, True, now, author, None
     )
 
 
@@ -149,12 +149,12 @@ _UPDATE = Query(
 )
 
 
-async def update(tx: Transaction, message: Message) -> None:
-    """Store the message's content, visibility and `date_update` as they now are."""
+async def update(tx: Transaction, message: Message, now: datetime) -> None:
+    """Store the message's content and visibility as they now are, changed `now`."""
     params = {
         "content": message.content,
         "active": message.active,
-        "date_update": message.date_update,
+        "date_update": now,
         "id_message": message.id_message,
     }
     await tx.execute(_UPDATE, params)

@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
@@ -61,7 +61,8 @@ async def list_messages(
         call.tx, call.caller, chatroom, filters, order, page.offset, page.per_page
     )
     now, window = utcnow(), call.settings.online_window
-    data = [message_wire(message, now, window) for message in found]
+    authors: dict[int, dict[str, Any]] = {}
+    data = [message_wire(message, now, window, authors) for message in found]
     return ok(paginate(request, page, data, total))
 
 

@@ -25,13 +25,25 @@ class MessageOut(BaseModel):
     rating: RatingOut | None = Field(description="Only for type_message = 2")
 
 
-def message_wire(message: Message, now: datetime, online_window: timedelta) -> dict[str, Any]:
-    """A `MessageOut` as sent."""
+def message_wire(
+    message: Message,
+    now: datetime,
+    online_window: timedelta,
+    authors: dict[int, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A `MessageOut` as sent. A page of messages passes `authors`, so that each author's
+    dict is built once for the page (a conversation has two or three of them)."""
     rating = message.rating
+    author = message.author
+    wired_author = authors.get(author.id_ambassador) if authors is not None else None
+    if wired_author is None:
+        wired_author = micro_wire(author, now, online_window)
+        if authors is not None:
+            authors[author.id_ambassador] = wired_author
     return {
         "id_message": message.id_message,
         "date_insert": format_wire_datetime(message.date_insert),
-        "author": micro_wire(message.author, now, online_window),
+        "author": wired_author,
         "content": message.content,
         "type_message": message.type_message,
         "status_moderation": message.status_moderation,

@@ -113,8 +113,7 @@ async def update_message(
         if not is_author and not caller.is_staff:
             raise Forbidden
         message = message._replace(active=body.active)
-    message = message._replace(date_update=utcnow())
-    await repository.update(tx, message)
+    await repository.update(tx, message, utcnow())
     _publish(tx, EventType.MESSAGE_UPDATED, chatroom, message, settings)
     return message
 
