@@ -129,3 +129,44 @@ async def assert_nothing_written(client: httpx.AsyncClient, chatroom: int, calle
     room = (await client.get(f"/chat/chatrooms/{chatroom}", headers=caller.headers)).json()
     assert room["last_message_date"] is None
     assert (await ask_rating(client, chatroom, caller, {})).status_code == 201
+
+
+# Date-times at the ends of the calendar (issue #11): an offset can put a well-formed date-time
+# outside what Python represents in UTC (0001-01-01T00:00:00+14:00 is in year 0). Such a bound
+# stands for "before everything" or "after everything", and answers 200.
+
+
+@pytest.mark.parametrize(
+    ("before", "listed"),
+    [
+        ("0001-01-01T00:00:00+14:00", 0),
+        ("0001-01-01T00:00:00+01:00", 0),
+        ("0001-01-01T00:00:00Z", 0),
+        ("9999-12-31T23:59:59-14:00", 1),
+        ("9999-12-31T23:59:59.999999Z", 1),
+        ("9999-12-31T23:59:59", 1),
+    ],
+)
+async def test_date_time_filters_at_the_ends_of_the_calendar(
+    client: httpx.AsyncClient, chatroom: int, ambassador: Person, before: str, listed: int
+) -> None:
+    posted = await client.post(
+        f"/chat/chatrooms/{chatroom}/messages",
+        headers=ambassador.headers,
+        json={"id_ambassador": ambassador.id, "content": "hi", "type_message": 0},
+    )
+    assert posted.status_code == 201
+    messages = await client.get(
+        f"/chat/chatrooms/{chatroom}/messages",
+        headers=ambassador.headers,
+        params={"filter[sent_before]": before},
+    )
+    assert messages.status_code == 200, messages.text
+    assert messages.json()["total"] == listed
+    rooms = await client.get(
+        f"/chat/ambassadors/{ambassador.id}/chatrooms",
+        headers=ambassador.headers,
+        params={"filter[last_action_date_before]": before},
+    )
+    assert rooms.status_code == 200, rooms.text
+    assert rooms.json()["total"] == listed

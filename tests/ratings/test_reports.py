@@ -178,3 +178,72 @@ async def test_brand_stats_with_a_daily_series(
         "/chat/ratings/stats", headers=manager.headers, params={"filter[date_from]": "2020-01-01"}
     )
     assert too_long.status_code == 422
+
+
+# Dates at the ends of the calendar (issue #11): every day the schema admits (0001-01-01 to
+# 9999-12-31) answers 200; a range reaching past them is bounded by them.
+
+
+@pytest.mark.parametrize(
+    ("params", "total"),
+    [
+        ({"filter[date_to]": "9999-12-31"}, 4),
+        ({"filter[date_from]": "0001-01-01", "filter[date_to]": "9999-12-31"}, 4),
+        ({"filter[date_from]": "9999-12-31"}, 0),
+        ({"filter[date_to]": "0001-01-01"}, 0),
+    ],
+)
+async def test_report_dates_at_the_ends_of_the_calendar(
+    client: httpx.AsyncClient,
+    rated: list[int],
+    ambassador: Person,
+    manager: Person,
+    params: dict[str, str],
+    total: int,
+) -> None:
+    listed = await client.get("/chat/ratings", headers=manager.headers, params=params)
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["total"] == total
+    exported = await client.get("/chat/ratings/export", headers=manager.headers, params=params)
+    assert exported.status_code == 200, exported.text
+    assert len(list(csv.DictReader(io.StringIO(exported.text)))) == total
+    mine = await client.get(
+        f"/chat/ambassadors/{ambassador.id}/stats", headers=manager.headers, params=params
+    )
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["nb_asked_ratings"] == total
+
+
+@pytest.mark.parametrize(
+    ("params", "first", "last", "days"),
+    [
+        ({"filter[date_to]": "0001-01-01"}, "0001-01-01", "0001-01-01", 1),
+        ({"filter[date_to]": "0001-01-10"}, "0001-01-01", "0001-01-10", 10),
+        ({"filter[date_to]": "9999-12-31"}, "9999-12-02", "9999-12-31", 30),
+        (
+            {"filter[date_from]": "9999-12-31", "filter[date_to]": "9999-12-31"},
+            "9999-12-31",
+            "9999-12-31",
+            1,
+        ),
+        (
+            {"filter[date_from]": "0001-01-01", "filter[date_to]": "0001-12-31"},
+            "0001-01-01",
+            "0001-12-31",
+            365,
+        ),
+    ],
+)
+async def test_brand_stats_at_the_ends_of_the_calendar(
+    client: httpx.AsyncClient,
+    manager: Person,
+    params: dict[str, str],
+    first: str,
+    last: str,
+    days: int,
+) -> None:
+    response = await client.get("/chat/ratings/stats", headers=manager.headers, params=params)
+    assert response.status_code == 200, response.text
+    stats = response.json()
+    assert (stats["date_from"], stats["date_to"], len(stats["series"])) == (first, last, days)
+    assert (stats["series"][0]["date"], stats["series"][-1]["date"]) == (first, last)

@@ -15,7 +15,7 @@ from salon.api.errors import error_responses
 from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
 from salon.api.routing import SalonRoute
-from salon.api.wire import QueryDate, QueryDateTime, as_utc
+from salon.api.wire import DateRange, QueryDate, QueryDateTime
 from salon.chatrooms import repository as chatrooms_repository
 from salon.chatrooms import service as chatrooms
 from salon.chatrooms.schemas import ChatroomListItem
@@ -173,7 +173,7 @@ async def chatrooms_of_ambassador(
         archived=archived,
         flag=flag,
         type_chatroom=type_chatroom,
-        last_action_before=as_utc(last_action_date_before),
+        last_action_before=last_action_date_before,
     )
     order = parse_sort(sort, {"last_action_date"}, "-last_action_date")
     found = await chatrooms.list_for_ambassador(
@@ -209,5 +209,5 @@ async def ambassador_stats(
         QueryDate | None, Query(alias="filter[date_to]", description="last UTC day, included")
     ] = None,
 ) -> RatingStats:
-    days = ratings.DateRange(date_from, date_to)
+    days = DateRange(date_from, date_to)
     return await ratings.ambassador_stats(session, caller, ambassador, days)

@@ -1,13 +1,19 @@
-"""Wire types shared by every schema: dates, int32 ids, and the strict input integers."""
+"""Wire types shared by every schema: dates, int32 ids, and the strict input integers.
+
+Dates in query strings are read here and nowhere else: every well-formed date the schema admits
+(years 0001 to 9999, any UTC offset) becomes a bound that the database can compare, so none of
+them answers a 500."""
 
 import re
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from salon.clock import format_wire_datetime
+from salon.errors import Invalid
 
 INT32_MAX = 2_147_483_647
 
@@ -24,11 +30,22 @@ InputId = Annotated[int, Field(strict=True, ge=1, le=INT32_MAX)]
 """An id sent by a client: a JSON integer (not a string, float or boolean) in the int32 range."""
 
 
-def as_utc(value: datetime | None) -> datetime | None:
-    """A date-time from a query string: without a zone it is taken as UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+def in_utc(value: datetime) -> datetime:
+    """A date-time from a query string, in UTC (without a zone it is UTC already).
+
+    An offset can put a well-formed date-time outside the years Python represents
+    (0001-01-01T00:00:00+14:00 is in year 0 in UTC): it then stands for the earliest or the
+    latest instant, which select the same rows as any instant before or after them."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return EARLIEST if value.year == date.min.year else LATEST
 
 
 _NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
@@ -41,8 +58,48 @@ def _not_a_number(value: object) -> object:
     return value
 
 
-QueryDateTime = Annotated[datetime, BeforeValidator(_not_a_number)]
-"""A date-time in a query string: 2023-10-09T12:12:40Z (UTC if no zone), never a number."""
+QueryDateTime = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(in_utc)]
+"""A date-time in a query string: 2023-10-09T12:12:40Z (UTC if no zone), never a number; read
+as an aware UTC date-time (`in_utc`)."""
 
 QueryDate = Annotated[date, BeforeValidator(_not_a_number)]
 """A day in a query string: 2023-10-09, never a number."""
+
+
+def days_before(day: date, days: int) -> date:
+    """`day` minus `days` days, and never before 0001-01-01."""
+    if (day - date.min).days <= days:
+        return date.min
+    return day - timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Whole UTC days from query strings (`filter[date_from]`, `filter[date_to]`), both
+    included. The bounds it hands the database are always representable: the day after
+    9999-12-31 does not exist, and a range ending that day has no upper bound."""
+
+    first: date | None = None
+    last: date | None = None
+
+    def check(self) -> None:
+        if self.first and self.last and self.first > self.last:
+            raise Invalid.field(
+                "filter[date_from]", "The date_from filter must not be after date_to."
+            )
+
+    def or_last_days(self, days: int, today: date) -> tuple[date, date]:
+        """(first, last): `last` defaults to today, `first` to `days` days ending on `last`
+        (fewer at the start of the calendar)."""
+        last = self.last or today
+        return self.first or days_before(last, days - 1), last
+
+    @property
+    def since(self) -> datetime | None:
+        return datetime.combine(self.first, time(), UTC) if self.first else None
+
+    @property
+    def until(self) -> datetime | None:
+        if self.last is None or self.last == date.max:
+            return None
+        return datetime.combine(self.last + timedelta(days=1), time(), UTC)

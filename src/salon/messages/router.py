@@ -7,7 +7,7 @@ from salon.api.errors import error_responses, links
 from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
 from salon.api.routing import SalonRoute
-from salon.api.wire import QueryDateTime, as_utc
+from salon.api.wire import QueryDateTime
 from salon.clock import utcnow
 from salon.messages import repository, service
 from salon.messages.schemas import MessageCreate, MessageOut, MessageUpdate
@@ -52,7 +52,7 @@ async def list_messages(
     ] = None,
 ) -> Paginated[MessageOut]:
     filters = repository.MessageFilters(
-        sent_before=as_utc(sent_before),
+        sent_before=sent_before,
         active=active,
         types=parse_int_list(type_message, "filter[type_message]", minimum=0, maximum=9),
     )

@@ -8,7 +8,7 @@ from salon.api.errors import error_responses, links
 from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
 from salon.api.routing import SalonRoute
-from salon.api.wire import INT32_MAX, QueryDate
+from salon.api.wire import INT32_MAX, DateRange, QueryDate
 from salon.clock import utcnow
 from salon.messages.schemas import MessageOut
 from salon.ratings import service
@@ -122,7 +122,7 @@ async def report_filters(
     ] = None,
     status: Annotated[Literal["pending", "answered"] | None, Query(alias="filter[status]")] = None,
 ) -> RatingFilters:
-    days = service.DateRange(date_from, date_to)
+    days = DateRange(date_from, date_to)
     days.check()
     return RatingFilters(
         since=days.since,
@@ -201,4 +201,4 @@ async def brand_stats(
     date_to: DateTo = None,
 ) -> BrandRatingStats:
     """Defaults to the last 30 days; at most 366 days."""
-    return await service.brand_stats(session, caller, service.DateRange(date_from, date_to))
+    return await service.brand_stats(session, caller, DateRange(date_from, date_to))

@@ -3,13 +3,13 @@
 import csv
 import io
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salon.ambassadors import repository as ambassadors
 from salon.api.listing import Sort
+from salon.api.wire import DateRange
 from salon.chatrooms import access
 from salon.chatrooms import repository as chatrooms
 from salon.chatrooms.service import chatroom_of_brand
@@ -235,28 +235,6 @@ CSV_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class DateRange:
-    """Whole UTC days, both ends included."""
-
-    first: date | None = None
-    last: date | None = None
-
-    def check(self) -> None:
-        if self.first and self.last and self.first > self.last:
-            raise Invalid.field(
-                "filter[date_from]", "The date_from filter must not be after date_to."
-            )
-
-    @property
-    def since(self) -> datetime | None:
-        return datetime.combine(self.first, time(), UTC) if self.first else None
-
-    @property
-    def until(self) -> datetime | None:
-        return datetime.combine(self.last + timedelta(days=1), time(), UTC) if self.last else None
-
-
 def ensure_staff(caller: Ambassador) -> None:
     if not caller.is_staff:
         raise Forbidden
@@ -336,8 +314,7 @@ async def brand_stats(
 ) -> BrandRatingStats:
     """The brand's ratings over a range of days (default: the last 30) with a daily series."""
     ensure_staff(caller)
-    last = days.last or utcnow().date()
-    first = days.first or last - timedelta(days=29)
+    first, last = days.or_last_days(30, utcnow().date())
     days = DateRange(first, last)
     days.check()
     if (last - first).days >= MAX_REPORT_DAYS:
