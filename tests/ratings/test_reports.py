@@ -247,3 +247,53 @@ async def test_brand_stats_at_the_ends_of_the_calendar(
     stats = response.json()
     assert (stats["date_from"], stats["date_to"], len(stats["series"])) == (first, last, days)
     assert (stats["series"][0]["date"], stats["series"][-1]["date"]) == (first, last)
+
+
+# CSV injection (issue #11): a comment that a spreadsheet would run as a formula. Cells that
+# start with = + - @, a tab or a line break get a leading apostrophe (OWASP, "CSV Injection"),
+# which spreadsheets do not show; separators and quotes stay inside their cell.
+FORMULA_PAYLOADS = [
+    '=HYPERLINK("http://x","y")',
+    "=1+1",
+    "+1+1",
+    "-1+1",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "\r=1+1",
+    "\n=1+1",
+    "=cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "a,=1+1",
+    "a;=1+1",
+    '"=1+1',
+    "'=1+1",
+    " =1+1",
+    'DDE("cmd";"/C calc";"!A0")A0',
+    "+33 6 12 34 56 78",
+]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+async def test_csv_cells_never_start_a_formula(
+    client: httpx.AsyncClient, world: World, brand: int, ambassador: Person, manager: Person
+) -> None:
+    for payload in FORMULA_PAYLOADS:
+        visitor = await world.person(brand, status=7)
+        room = await world.chatroom(visitor, ambassador)
+        id_rating = await pending_request(client, room, ambassador)
+        given = await submit(client, id_rating, visitor, {"value": 1, "content": payload})
+        assert given.status_code == 200, given.text
+    response = await client.get(
+        "/chat/ratings/export", headers=manager.headers, params={"sort": "id_rating"}
+    )
+    assert response.status_code == 200
+    header, *rows = list(csv.reader(io.StringIO(response.text, newline="")))
+    assert len(rows) == len(FORMULA_PAYLOADS)
+    content = header.index("content")
+    for row, payload in zip(rows, FORMULA_PAYLOADS, strict=True):
+        assert len(row) == len(header), row  # nothing leaked into another cell
+        assert not row[content].startswith(FORMULA_STARTS), row[content]
+        expected = "'" + payload if payload.startswith(FORMULA_STARTS) else payload
+        assert row[content] == expected
+    neutralised = [p for p in FORMULA_PAYLOADS if p.startswith(FORMULA_STARTS)]
+    assert len(neutralised) == 11

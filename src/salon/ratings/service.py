@@ -276,21 +276,40 @@ async def export_csv(
     yield flush()
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV Injection":
+# = + - @ tab CR; ASVS 5 adds NUL; LF like CR).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+
+
+def _cell(value: object) -> object:
+    """A text cell that would start a formula gets a leading apostrophe: spreadsheets then read
+    it as text and do not show the apostrophe. The csv module quotes separators and quotes, so
+    nothing starts a cell mid-text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv_row(rating: Rating) -> list[object]:
+    """The one place export rows are made; every cell goes through `_cell`."""
+
     def when(value: datetime | None) -> str:
         return format_wire_datetime(value) if value else ""
 
     return [
-        rating.id_rating,
-        rating.id_chatroom,
-        rating.id_message,
-        rating.id_user_rater,
-        rating.id_user_rated,
-        "" if rating.value is None else rating.value,
-        rating.content or "",
-        when(rating.date_insert),
-        when(rating.date_update),
-        when(rating.date_rated),
+        _cell(value)
+        for value in (
+            rating.id_rating,
+            rating.id_chatroom,
+            rating.id_message,
+            rating.id_user_rater,
+            rating.id_user_rated,
+            "" if rating.value is None else rating.value,
+            rating.content or "",
+            when(rating.date_insert),
+            when(rating.date_update),
+            when(rating.date_rated),
+        )
     ]
 
 
