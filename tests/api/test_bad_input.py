@@ -1,9 +1,14 @@
 """Malformed requests: always a 4xx in the documented shape, never a 500, nothing written."""
 
+import codecs
+import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from starlette.types import Message
 
 from tests.ratings.helpers import ask_rating
 from tests.support import Person
@@ -170,3 +175,227 @@ async def test_date_time_filters_at_the_ends_of_the_calendar(
     )
     assert rooms.status_code == 200, rooms.text
     assert rooms.json()["total"] == listed
+
+
+# NUL and text that is not UTF-8 (issue #11): refused before routing with a 422 naming the
+# field, or `body` when no field can be named. PostgreSQL cannot store NUL (it answered 500);
+# SQLite stored it.
+
+NUL_CONTENT = "The content field must not contain NUL characters."
+NUL_BODY = "The request body must not contain NUL characters."
+NOT_UTF8_BODY = "The request body must be JSON encoded in UTF-8, without a byte order mark."
+
+
+def message_body(content: str, sender: Person) -> bytes:
+    """A message as Python's json writes it (escaping everything outside ASCII)."""
+    return json.dumps({"id_ambassador": sender.id, "content": content, "type_message": 0}).encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "sentence"),
+    [
+        (lambda p: message_body("a\x00b", p), "content", NUL_CONTENT),
+        (lambda p: message_body("\x00", p), "content", NUL_CONTENT),
+        (
+            lambda p: b'{"id_ambassador": %d, "content": "a\x00b", "type_message": 0}' % p.id,
+            "body",
+            NUL_BODY,
+        ),
+        (lambda p: b'{"\\u0000": 1, "content": "x", "type_message": 0}', "body", NUL_BODY),
+        (
+            lambda p: message_body("a\ud800b", p),
+            "content",
+            "The content field must be UTF-8 text.",
+        ),
+        (
+            lambda p: b'{"id_ambassador": %d, "content": "\xff\xfe", "type_message": 0}' % p.id,
+            "body",
+            NOT_UTF8_BODY,
+        ),
+        (lambda p: codecs.BOM_UTF8 + message_body("bom", p), "body", NOT_UTF8_BODY),
+        (lambda p: message_body("utf-16", p).decode().encode("utf-16"), "body", NOT_UTF8_BODY),
+        (lambda p: message_body("utf-16", p).decode().encode("utf-16-le"), "body", NOT_UTF8_BODY),
+        (lambda p: message_body("utf-32", p).decode().encode("utf-32-be"), "body", NOT_UTF8_BODY),
+    ],
+)
+async def test_nul_and_text_that_is_not_utf8_in_a_body(
+    client: httpx.AsyncClient,
+    chatroom: int,
+    ambassador: Person,
+    body: Callable[[Person], bytes],
+    field: str,
+    sentence: str,
+) -> None:
+    response = await client.post(
+        f"/chat/chatrooms/{chatroom}/messages",
+        headers=ambassador.headers | {"Content-Type": "application/json"},
+        content=body(ambassador),
+    )
+    assert response.status_code == 422, response.text
+    assert response.json() == {"message": sentence, "errors": {field: [sentence]}}
+    await assert_nothing_written(client, chatroom, ambassador)
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["a\\u0000b", "\\\\u0000", "smile \U0001f600", "\u00e9t\u00e9", "\ud7ff\ue000"],
+)
+async def test_escapes_that_are_text_are_kept(
+    client: httpx.AsyncClient, chatroom: int, ambassador: Person, content: str
+) -> None:
+    """A backslash followed by u0000 is text; an escaped surrogate pair is one character."""
+    response = await client.post(
+        f"/chat/chatrooms/{chatroom}/messages",
+        headers=ambassador.headers | {"Content-Type": "application/json"},
+        content=message_body(content, ambassador),
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["content"] == content
+
+
+async def test_a_utf16_body_cannot_hide_its_nesting(
+    client: httpx.AsyncClient, chatroom: int, ambassador: Person
+) -> None:
+    """U+2200 is 00 22 in UTF-16-LE: a byte scanner took its 0x22 for a quote and the brackets
+    after it for text, and the JSON parser then recursed 5,000 levels."""
+    text = '{"content": "\u2200", "x": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = await client.post(
+        f"/chat/chatrooms/{chatroom}/messages",
+        headers=ambassador.headers | {"Content-Type": "application/json"},
+        content=text.encode("utf-16-le"),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"body": [NOT_UTF8_BODY]}
+
+
+async def test_nul_in_every_kind_of_text_field(
+    client: httpx.AsyncClient,
+    chatroom: int,
+    visitor: Person,
+    ambassador: Person,
+    manager: Person,
+) -> None:
+    rating = await ask_rating(client, chatroom, ambassador, {})
+    id_rating = rating.json()["rating"]["id_rating"]
+    refused = [
+        await client.patch(
+            f"/chat/ratings/{id_rating}",
+            headers=visitor.headers,
+            json={"value": 4, "content": "a\x00b"},
+        ),
+        await ask_rating(
+            client,
+            chatroom,
+            visitor,
+            {"id_user_rated": ambassador.id, "value": 4, "content": "\x00"},
+        ),
+        await client.post(
+            "/chat/ambassadors/shop-customer",
+            headers=manager.headers,
+            json={"email_tmp": "new@example.test", "firstname": "Ann\x00"},
+        ),
+        await client.post("/auth/login", json={"email": "a\x00b@example.test", "password": "x"}),
+    ]
+    assert [r.status_code for r in refused] == [422] * 4, [r.text for r in refused]
+    assert [list(r.json()["errors"]) for r in refused] == [
+        ["content"],
+        ["content"],
+        ["firstname"],
+        ["email"],
+    ]
+    messages = await client.get(f"/chat/chatrooms/{chatroom}/messages", headers=visitor.headers)
+    assert [m["rating"]["value"] for m in messages.json()["data"]] == [None]
+    customers = await client.get(
+        "/chat/ambassadors", headers=manager.headers, params={"filter[status]": "7"}
+    )
+    assert [a["id_ambassador"] for a in customers.json()["data"]] == [visitor.id]
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "sentence"),
+    [
+        (
+            b"filter%5Bname%5D=%00",
+            "filter[name]",
+            "The filter[name] field must not contain NUL characters.",
+        ),
+        (
+            b"filter[name]=a%00b",
+            "filter[name]",
+            "The filter[name] field must not contain NUL characters.",
+        ),
+        (
+            b"filter%5Bname%5D=%FF",
+            "filter[name]",
+            "The filter[name] field must be percent-encoded UTF-8.",
+        ),
+        (
+            b"filter%5Bname%5D=%ED%A0%80",
+            "filter[name]",
+            "The filter[name] field must be percent-encoded UTF-8.",
+        ),
+        (
+            b"page=1&%00=1",
+            "query",
+            "The query string must be percent-encoded UTF-8, without NUL characters.",
+        ),
+        (
+            b"%FF=1",
+            "query",
+            "The query string must be percent-encoded UTF-8, without NUL characters.",
+        ),
+    ],
+)
+async def test_nul_and_text_that_is_not_utf8_in_a_query_string(
+    client: httpx.AsyncClient, ambassador: Person, query: bytes, field: str, sentence: str
+) -> None:
+    url = httpx.URL("http://salon.test/chat/ambassadors").copy_with(query=query)
+    response = await client.get(url, headers=ambassador.headers)
+    assert response.status_code == 422, response.text
+    assert response.json() == {"message": sentence, "errors": {field: [sentence]}}
+
+
+async def test_utf8_query_strings_are_read(client: httpx.AsyncClient, ambassador: Person) -> None:
+    for name in ("\u00e9", "\U0001f600", "a+b", "100%"):
+        response = await client.get(
+            "/chat/ambassadors", headers=ambassador.headers, params={"filter[name]": name}
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["data"] == []
+
+
+async def test_raw_bytes_outside_ascii_in_a_query_string(app: FastAPI, ambassador: Person) -> None:
+    """uvicorn's parser refuses them already; another ASGI server may not, and Starlette would
+    read them as Latin-1. httpx always percent-encodes, so this request is made by hand."""
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/chat/ambassadors",
+        "raw_path": b"/chat/ambassadors",
+        "query_string": b"sort=id_ambassador&filter%5Bname%5D=\xc3\xa9",
+        "headers": [
+            (b"host", b"salon.test"),
+            (b"authorization", ambassador.headers["Authorization"].encode()),
+        ],
+        "client": ("127.0.0.1", 1),
+        "server": ("salon.test", 80),
+        "root_path": "",
+    }
+    await app(scope, receive, send)
+    assert sent[0]["status"] == 422
+    sentence = "The filter[name] field must be percent-encoded UTF-8."
+    assert json.loads(sent[1]["body"]) == {
+        "message": sentence,
+        "errors": {"filter[name]": [sentence]},
+    }
