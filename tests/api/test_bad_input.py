@@ -399,3 +399,65 @@ async def test_raw_bytes_outside_ascii_in_a_query_string(app: FastAPI, ambassado
         "message": sentence,
         "errors": {"filter[name]": [sentence]},
     }
+
+
+# Integers in paths and query strings are read strictly (issue #11): Python's int() reads
+# "0_1", "01", "+1" and " 1" as 1 and "1_0" as 10, so /chat/chatrooms/0_1 was chatroom 1.
+LAX_INTEGERS = ["0_1", "01", "+1", "%201", "1%20", "1_0", "%D9%A1", "0x1", "1e0", "1.0", "-0"]
+
+
+@pytest.mark.parametrize("written", LAX_INTEGERS)
+async def test_path_ids_are_read_strictly(
+    client: httpx.AsyncClient, chatroom: int, ambassador: Person, written: str
+) -> None:
+    for url in (
+        f"/chat/chatrooms/{written}",
+        f"/chat/chatrooms/{written}/messages",
+        f"/chat/ambassadors/{written}/chatrooms",
+    ):
+        response = await client.get(url, headers=ambassador.headers)
+        assert response.status_code == 422, (url, response.text)
+        assert list(response.json()["errors"]) in (["id"], ["chatroom"], ["ambassador"])
+
+
+@pytest.mark.parametrize("written", LAX_INTEGERS)
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/chat/ambassadors", "page"),
+        ("/chat/ambassadors", "per_page"),
+        ("/chat/ambassadors", "filter[brand_tag]"),
+        ("/chat/ratings", "filter[id_user_rated]"),
+        ("/chat/ratings", "filter[id_user_rater]"),
+        ("/chat/ratings", "filter[id_chatroom]"),
+        ("/chat/ambassadors/{me}/chatrooms", "filter[flag]"),
+        ("/chat/ambassadors/{me}/chatrooms", "filter[type_chatroom]"),
+    ],
+)
+async def test_integer_query_parameters_are_read_strictly(
+    client: httpx.AsyncClient, manager: Person, path: str, name: str, written: str
+) -> None:
+    url = httpx.URL(f"http://salon.test{path.format(me=manager.id)}").copy_with(
+        query=f"{name}={written}".encode()
+    )
+    response = await client.get(url, headers=manager.headers)
+    assert response.status_code == 422, response.text
+    assert list(response.json()["errors"]) == [name]
+
+
+async def test_integers_written_plainly_are_read(
+    client: httpx.AsyncClient, chatroom: int, ambassador: Person
+) -> None:
+    assert (
+        await client.get(f"/chat/chatrooms/{chatroom}", headers=ambassador.headers)
+    ).status_code == 200
+    listed = await client.get(
+        "/chat/ambassadors", headers=ambassador.headers, params={"page": "1", "per_page": "10"}
+    )
+    assert (listed.status_code, listed.json()["per_page"]) == (200, 10)
+    rooms = await client.get(
+        f"/chat/ambassadors/{ambassador.id}/chatrooms",
+        headers=ambassador.headers,
+        params={"filter[type_chatroom]": "0"},
+    )
+    assert (rooms.status_code, rooms.json()["total"]) == (200, 1)

@@ -10,12 +10,12 @@ from salon.ambassadors.schemas import (
     ShopCustomerRequest,
     micro_fields,
 )
-from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path
+from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path, int_query
 from salon.api.errors import error_responses
 from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
 from salon.api.routing import SalonRoute
-from salon.api.wire import DateRange, QueryDate, QueryDateTime
+from salon.api.wire import INT32_MAX, DateRange, QueryDate, QueryDateTime
 from salon.chatrooms import repository as chatrooms_repository
 from salon.chatrooms import service as chatrooms
 from salon.chatrooms.schemas import ChatroomListItem
@@ -73,14 +73,12 @@ async def list_ambassadors(
             pattern=INT_LIST_PATTERN,
         ),
     ] = None,
-    brand_tag: Annotated[
-        int | None, Query(alias="filter[brand_tag]", ge=1, le=2_147_483_647)
-    ] = None,
+    brand_tag: Annotated[int | None, int_query("filter[brand_tag]", ge=1, le=INT32_MAX)] = None,
 ) -> Paginated[AmbassadorMicro]:
     filters = repository.AmbassadorFilters(
         name=name,
         statuses=parse_int_list(status, "filter[status]", minimum=0, maximum=8),
-        exclude=parse_int_list(exclude, "filter[exclude]", minimum=1, maximum=2_147_483_647),
+        exclude=parse_int_list(exclude, "filter[exclude]", minimum=1, maximum=INT32_MAX),
         id_brand_tag=brand_tag,
     )
     order = parse_sort(sort, set(repository.SORTABLE), "-last_action_date")
@@ -147,12 +145,14 @@ async def chatrooms_of_ambassador(
     ] = None,
     archived: Annotated[bool | None, Query(alias="filter[archived]")] = None,
     flag: Annotated[
-        int | None, Query(alias="filter[flag]", ge=1, le=2, description="1: todo, 2: done")
+        int | None, int_query("filter[flag]", ge=1, le=2, description="1: todo, 2: done")
     ] = None,
     type_chatroom: Annotated[
         int | None,
-        Query(
-            alias="filter[type_chatroom]",
+        int_query(
+            "filter[type_chatroom]",
+            ge=0,
+            le=7,
             description="0: one to one, 7: one to many",
             json_schema_extra={"enum": [0, 7]},
         ),

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from salon.clock import format_wire_datetime
@@ -28,6 +29,21 @@ Int32 = Annotated[int, WithJsonSchema({"type": "integer", "format": "int32"})]
 
 InputId = Annotated[int, Field(strict=True, ge=1, le=INT32_MAX)]
 """An id sent by a client: a JSON integer (not a string, float or boolean) in the int32 range."""
+
+_DECIMAL = re.compile(r"0|[1-9][0-9]*")
+
+
+def _decimal_text(value: object) -> object:
+    if isinstance(value, str) and not _DECIMAL.fullmatch(value):
+        raise PydanticCustomError("int_parsing", "not a decimal integer")
+    return value
+
+
+def read_as_decimal(field: FieldInfo) -> FieldInfo:
+    """A path or query integer (FastAPI's `Path` or `Query`) written in decimal digits only:
+    Python's int() also reads "0_1", "01", "+1" and " 1" as 1, and "1_0" as 10."""
+    field.metadata.append(BeforeValidator(_decimal_text))
+    return field
 
 
 EARLIEST = datetime.min.replace(tzinfo=UTC)

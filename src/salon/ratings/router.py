@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
-from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path
+from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path, int_query
 from salon.api.errors import error_responses, links
 from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
@@ -105,15 +105,14 @@ DateFrom = Annotated[
 DateTo = Annotated[
     QueryDate | None, Query(alias="filter[date_to]", description="last UTC day, included")
 ]
-FilterId = Annotated[int | None, Query(ge=1, le=INT32_MAX)]
 
 
 async def report_filters(
     date_from: DateFrom = None,
     date_to: DateTo = None,
-    rated: Annotated[int | None, Query(alias="filter[id_user_rated]", ge=1, le=INT32_MAX)] = None,
-    rater: Annotated[int | None, Query(alias="filter[id_user_rater]", ge=1, le=INT32_MAX)] = None,
-    chatroom: Annotated[int | None, Query(alias="filter[id_chatroom]", ge=1, le=INT32_MAX)] = None,
+    rated: Annotated[int | None, int_query("filter[id_user_rated]", ge=1, le=INT32_MAX)] = None,
+    rater: Annotated[int | None, int_query("filter[id_user_rater]", ge=1, le=INT32_MAX)] = None,
+    chatroom: Annotated[int | None, int_query("filter[id_chatroom]", ge=1, le=INT32_MAX)] = None,
     value: Annotated[
         str | None,
         Query(
