@@ -45,7 +45,8 @@ async def test_a_body_that_is_not_a_json_object(
         ({"id_user_rated": "2"}, "id_user_rated", "The id_user_rated field must be an integer."),
         ({"id_user_rater": True}, "id_user_rater", "The id_user_rater field must be an integer."),
         ({"id_user_rater": 2.5}, "id_user_rater", "The id_user_rater field must be an integer."),
-        ({"id_user_rater": 2.0}, "id_user_rater", "The id_user_rater field must be an integer."),
+        ({"id_user_rater": False}, "id_user_rater", "The id_user_rater field must be an integer."),
+        ({"id_user_rater": 1e-9}, "id_user_rater", "The id_user_rater field must be an integer."),
         ({"id_user_rater": [2]}, "id_user_rater", "The id_user_rater field must be an integer."),
         ({"id_user_rater": {}}, "id_user_rater", "The id_user_rater field must be an integer."),
         ({"id_user_rater": 0}, "id_user_rater", "The id_user_rater field must be at least 1."),
@@ -461,3 +462,50 @@ async def test_integers_written_plainly_are_read(
         params={"filter[type_chatroom]": "0"},
     )
     assert (rooms.status_code, rooms.json()["total"]) == (200, 1)
+
+
+# Integers in bodies (issue #11): JSON has one number type, and the schema's `integer` (JSON
+# Schema 2020-12, OpenAPI 3.1) admits any number with a zero fraction, so 2.0 is the integer 2
+# everywhere; booleans, strings and fractions are refused everywhere, the flag included (it took
+# `true` for 1).
+
+
+@pytest.mark.parametrize("flag", [True, False, "1", 1.5, [1]])
+async def test_a_flag_is_an_integer_like_every_other(
+    client: httpx.AsyncClient, chatroom: int, visitor: Person, flag: object
+) -> None:
+    path = f"/chat/chatrooms/{chatroom}/ambassadors/{visitor.id}/flag"
+    response = await client.patch(path, headers=visitor.headers, json={"flag": flag})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"flag": ["The flag field must be an integer."]}
+
+
+async def test_whole_numbers_written_with_a_fraction_are_integers(
+    client: httpx.AsyncClient, chatroom: int, visitor: Person, ambassador: Person
+) -> None:
+    flagged = await client.patch(
+        f"/chat/chatrooms/{chatroom}/ambassadors/{visitor.id}/flag",
+        headers=visitor.headers,
+        json={"flag": 2.0},
+    )
+    assert flagged.status_code == 200, flagged.text
+    posted = await client.post(
+        f"/chat/chatrooms/{chatroom}/messages",
+        headers=ambassador.headers | {"Content-Type": "application/json"},
+        content=b'{"id_ambassador": %d.0, "content": "hi", "type_message": 0.0}' % ambassador.id,
+    )
+    assert posted.status_code == 201, posted.text
+    assert posted.json()["type_message"] == 0
+    asked = await ask_rating(client, chatroom, ambassador, {"id_user_rater": float(visitor.id)})
+    assert asked.status_code == 201, asked.text
+    assert asked.json()["rating"]["id_user_rater"] == visitor.id
+    rated = await client.patch(
+        f"/chat/ratings/{asked.json()['rating']['id_rating']}",
+        headers=visitor.headers | {"Content-Type": "application/json"},
+        content=b'{"value": 4e0}',
+    )
+    assert rated.status_code == 200, rated.text
+    assert rated.json()["value"] == 4
+    room = (await client.get(f"/chat/chatrooms/{chatroom}", headers=visitor.headers)).json()
+    mine = next(a for a in room["ambassadors"] if a["id_ambassador"] == visitor.id)
+    assert mine["chatroom_pivot_data"][0]["flag"] == 2

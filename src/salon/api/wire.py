@@ -27,8 +27,14 @@ WireDateTime = Annotated[
 
 Int32 = Annotated[int, WithJsonSchema({"type": "integer", "format": "int32"})]
 
-InputId = Annotated[int, Field(strict=True, ge=1, le=INT32_MAX)]
-"""An id sent by a client: a JSON integer (not a string, float or boolean) in the int32 range."""
+InputInt = Annotated[int, Field(strict=True)]
+"""An integer in a JSON body: a JSON number without a fractional part, never a string or a
+boolean. JSON has one number type and the schema's `integer` (JSON Schema 2020-12, OpenAPI
+3.1) admits any number whose fraction is zero, so the body's reader (`api.routing`) reads 2.0
+as the integer 2; 2.5 stays a number and is refused."""
+
+InputId = Annotated[InputInt, Field(ge=1, le=INT32_MAX)]
+"""An id sent by a client: an `InputInt` in the int32 range."""
 
 _DECIMAL = re.compile(r"0|[1-9][0-9]*")
 

@@ -1,10 +1,10 @@
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from salon.ambassadors.schemas import AmbassadorMicro, micro_fields
-from salon.api.wire import InputId, Int32, WireDateTime
+from salon.api.wire import InputId, InputInt, Int32, WireDateTime
 from salon.db.models import Chatroom, ChatroomParticipant, Message, Rating
 from salon.messages.schemas import MessageOut
 
@@ -120,7 +120,7 @@ class ChatroomCreate(BaseModel):
         default=None, min_length=2, max_length=2, description="must contain exactly two elements"
     )
     id_brand_tag: InputId | None = Field(default=None, description="brand tag to associate")
-    source: Annotated[int, Field(strict=True, ge=0, le=2)] = Field(
+    source: Annotated[InputInt, Field(ge=0, le=2)] = Field(
         description="0: direct, 1: waiting_list, 2: hot_list"
     )
 
@@ -137,7 +137,9 @@ class ArchiveBody(BaseModel):
 
 class FlagBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    flag: Literal[1, 2] | None = Field(description="1: todo, 2: done, null: no flag")
+    flag: Annotated[InputInt, Field(ge=1, le=2)] | None = Field(
+        description="1: todo, 2: done, null: no flag"
+    )
 
 
 class ActionMessage(BaseModel):

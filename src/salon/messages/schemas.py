@@ -4,7 +4,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from salon.ambassadors.schemas import AmbassadorMicro
-from salon.api.wire import InputId, WireDateTime
+from salon.api.wire import InputId, InputInt, WireDateTime
 from salon.db.models import Message
 from salon.ratings.schemas import RatingOut
 
@@ -53,7 +53,7 @@ class MessageCreate(BaseModel):
     content: Annotated[str, Field(strict=True, max_length=MESSAGE_CONTENT_MAX)] = Field(
         default="", description="Message's content (a URL for pictures and videos)"
     )
-    type_message: Annotated[int, Field(strict=True, ge=0, le=9)] = Field(
+    type_message: Annotated[InputInt, Field(ge=0, le=9)] = Field(
         description=TYPE_MESSAGE_DESCRIPTION + ". 2 is refused: rating messages come from "
         "POST /chat/chatrooms/{chatroom}/ratings"
     )

@@ -2,13 +2,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from salon.api.wire import InputId, WireDateTime
+from salon.api.wire import InputId, InputInt, WireDateTime
 from salon.db.models import Rating
 
 RATING_COMMENT_MAX = 2000
 
 RatingValue = Annotated[
-    int, Field(strict=True, ge=0, le=5, description="The score, an integer from 0 to 5")
+    InputInt, Field(ge=0, le=5, description="The score, an integer from 0 to 5")
 ]
 RatingComment = Annotated[
     str, Field(strict=True, max_length=RATING_COMMENT_MAX, description="The rater's comment")
