@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import jsonschema_rs
 import pytest
 from fastapi import FastAPI
 from starlette.types import Message
@@ -509,3 +510,36 @@ async def test_whole_numbers_written_with_a_fraction_are_integers(
     room = (await client.get(f"/chat/chatrooms/{chatroom}", headers=visitor.headers)).json()
     mine = next(a for a in room["ambassadors"] if a["id_ambassador"] == visitor.id)
     assert mine["chatroom_pivot_data"][0]["flag"] == 2
+
+
+# The schema says what the server accepts (issue #11): each list filter's pattern admits exactly
+# the lists its server accepts, read by the validator schemathesis uses (jsonschema-rs). The
+# pattern admitted filter[value]=9 and filter[exclude]=0, which the server refused.
+LIST_SAMPLES = [
+    *("", "0", "1", "5", "6", "8", "9", "10", "0,5", "5,0,5", "1,2,3,4,5,6,7,8"),
+    *("5,", ",5", "5,,5", "05", "00", " 1", "1 ", "-1", "+1", "1.0", "1_0", "5\n"),
+    *("2147483647", "2147483648", "1,2147483647", "99999999999", "\u0663"),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/chat/ratings", "filter[value]"),
+        ("/chat/ambassadors", "filter[status]"),
+        ("/chat/ambassadors", "filter[exclude]"),
+        ("/chat/chatrooms/{chatroom}/messages", "filter[type_message]"),
+    ],
+)
+async def test_list_filters_accept_exactly_what_their_schema_admits(
+    client: httpx.AsyncClient, chatroom: int, manager: Person, path: str, name: str
+) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    parameters = spec["paths"][path]["get"]["parameters"]
+    schema = next(p["schema"] for p in parameters if p["name"] == name)
+    admits = jsonschema_rs.validator_for(schema).is_valid
+    url = path.format(chatroom=chatroom)
+    for sample in LIST_SAMPLES:
+        response = await client.get(url, headers=manager.headers, params={name: sample})
+        assert response.status_code in (200, 422), response.text
+        assert (response.status_code == 200) == admits(sample), (sample, response.text)

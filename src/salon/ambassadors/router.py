@@ -12,7 +12,7 @@ from salon.ambassadors.schemas import (
 )
 from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path, int_query
 from salon.api.errors import error_responses
-from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
+from salon.api.listing import IntList, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
 from salon.api.routing import SalonRoute
 from salon.api.wire import INT32_MAX, DateRange, QueryDate, QueryDateTime
@@ -28,6 +28,8 @@ from salon.ratings.stats import RatingStats
 router = APIRouter(route_class=SalonRoute, prefix="/chat/ambassadors", tags=["ambassadors"])
 
 AmbassadorId = Annotated[int, id_path("The ambassador id")]
+STATUSES = IntList("filter[status]", 0, 8)
+EXCLUDED = IntList("filter[exclude]", 1, INT32_MAX)
 
 
 @router.get(
@@ -57,28 +59,14 @@ async def list_ambassadors(
             description="first name, last name or username contains",
         ),
     ] = None,
-    status: Annotated[
-        str | None,
-        Query(
-            alias="filter[status]",
-            description="0-8, comma list allowed: 7,8",
-            pattern=INT_LIST_PATTERN,
-        ),
-    ] = None,
-    exclude: Annotated[
-        str | None,
-        Query(
-            alias="filter[exclude]",
-            description="ids to leave out, comma list",
-            pattern=INT_LIST_PATTERN,
-        ),
-    ] = None,
+    status: Annotated[str | None, STATUSES.query("0-8, comma list allowed: 7,8")] = None,
+    exclude: Annotated[str | None, EXCLUDED.query("ids to leave out, comma list")] = None,
     brand_tag: Annotated[int | None, int_query("filter[brand_tag]", ge=1, le=INT32_MAX)] = None,
 ) -> Paginated[AmbassadorMicro]:
     filters = repository.AmbassadorFilters(
         name=name,
-        statuses=parse_int_list(status, "filter[status]", minimum=0, maximum=8),
-        exclude=parse_int_list(exclude, "filter[exclude]", minimum=1, maximum=INT32_MAX),
+        statuses=STATUSES.parse(status),
+        exclude=EXCLUDED.parse(exclude),
         id_brand_tag=brand_tag,
     )
     order = parse_sort(sort, set(repository.SORTABLE), "-last_action_date")

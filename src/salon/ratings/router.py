@@ -5,7 +5,7 @@ from fastapi.responses import StreamingResponse
 
 from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path, int_query
 from salon.api.errors import error_responses, links
-from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
+from salon.api.listing import IntList, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
 from salon.api.routing import SalonRoute
 from salon.api.wire import INT32_MAX, DateRange, QueryDate
@@ -20,6 +20,7 @@ router = APIRouter(route_class=SalonRoute, tags=["ratings"])
 
 ChatroomId = Annotated[int, id_path("The chatroom id")]
 RatingId = Annotated[int, id_path("The rating id (`rating.id_rating` of the message)")]
+VALUES = IntList("filter[value]", 0, 5)
 
 
 @router.post(
@@ -113,12 +114,7 @@ async def report_filters(
     rated: Annotated[int | None, int_query("filter[id_user_rated]", ge=1, le=INT32_MAX)] = None,
     rater: Annotated[int | None, int_query("filter[id_user_rater]", ge=1, le=INT32_MAX)] = None,
     chatroom: Annotated[int | None, int_query("filter[id_chatroom]", ge=1, le=INT32_MAX)] = None,
-    value: Annotated[
-        str | None,
-        Query(
-            alias="filter[value]", description="0-5, comma list allowed", pattern=INT_LIST_PATTERN
-        ),
-    ] = None,
+    value: Annotated[str | None, VALUES.query("0-5, comma list allowed")] = None,
     status: Annotated[Literal["pending", "answered"] | None, Query(alias="filter[status]")] = None,
 ) -> RatingFilters:
     days = DateRange(date_from, date_to)
@@ -129,7 +125,7 @@ async def report_filters(
         id_user_rated=rated,
         id_user_rater=rater,
         id_chatroom=chatroom,
-        values=parse_int_list(value, "filter[value]", minimum=0, maximum=5),
+        values=VALUES.parse(value),
         status=status,
     )
 
