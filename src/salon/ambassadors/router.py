@@ -81,7 +81,7 @@ async def list_ambassadors(
 @router.patch(
     "/{ambassador}",
     summary="Update an ambassador",
-    responses=error_responses(401, 403, 404, 413, 422),
+    responses=error_responses(401, 403, 404, 422),
 )
 async def update_ambassador(
     ambassador: AmbassadorId,
@@ -98,7 +98,7 @@ async def update_ambassador(
     "/shop-customer",
     summary="Create or retrieve a shop customer",
     response_description="Return the shop customer",
-    responses=error_responses(401, 403, 413, 422),
+    responses=error_responses(401, 403, 422),
 )
 async def shop_customer(
     body: ShopCustomerRequest,

@@ -36,7 +36,6 @@ AmbassadorId = Annotated[int, id_path("The ambassador id (a participant)")]
     responses=error_responses(
         401,
         403,
-        413,
         422,
         also=EXISTING_PAIR
         | links(
@@ -109,7 +108,7 @@ async def mark_read(
 @router.patch(
     "/{chatroom}/ambassadors/{ambassador}/block",
     summary="Block a chatroom for an ambassador",
-    responses=error_responses(401, 403, 404, 413, 422),
+    responses=error_responses(401, 403, 404, 422),
 )
 async def block(
     chatroom: ChatroomId,
@@ -125,7 +124,7 @@ async def block(
 @router.patch(
     "/{chatroom}/ambassadors/{ambassador}/archive",
     summary="Archive or unarchive a chatroom for an ambassador",
-    responses=error_responses(401, 403, 404, 413, 422),
+    responses=error_responses(401, 403, 404, 422),
 )
 async def archive(
     chatroom: ChatroomId,
@@ -141,7 +140,7 @@ async def archive(
 @router.patch(
     "/{chatroom}/ambassadors/{ambassador}/flag",
     summary="Flag a chatroom",
-    responses=error_responses(401, 403, 404, 413, 422),
+    responses=error_responses(401, 403, 404, 422),
 )
 async def flag(
     chatroom: ChatroomId,

@@ -68,7 +68,6 @@ async def list_messages(
         401,
         403,
         404,
-        413,
         422,
         also=links(
             201,
@@ -103,7 +102,7 @@ async def get_message(
 @router.patch(
     "/chat/messages/{id}",
     summary="Update a message",
-    responses=error_responses(401, 403, 404, 413, 422),
+    responses=error_responses(401, 403, 404, 422),
 )
 async def update_message(
     id: MessageId,

@@ -32,7 +32,6 @@ VALUES = IntList("filter[value]", 0, 5)
         401,
         403,
         404,
-        413,
         422,
         also=links(
             201,
@@ -70,7 +69,7 @@ async def rate_a_chatroom(
     "/chat/ratings/{rating}",
     summary="Update a rating",
     response_description="Return the updated rating",
-    responses=error_responses(401, 403, 404, 413, 422),
+    responses=error_responses(401, 403, 404, 422),
 )
 async def update_a_rating(
     rating: RatingId,
