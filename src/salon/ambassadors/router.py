@@ -11,11 +11,11 @@ from salon.ambassadors.schemas import (
     micro_fields,
 )
 from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path, int_query
-from salon.api.errors import error_responses
+from salon.api.errors import described, error_responses
 from salon.api.listing import IntList, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
 from salon.api.routing import SalonRoute
-from salon.api.wire import INT32_MAX, DateRange, QueryDate, QueryDateTime
+from salon.api.wire import INT32_MAX, NO_NUL, DateRange, QueryDate, QueryDateTime
 from salon.chatrooms import repository as chatrooms_repository
 from salon.chatrooms import service as chatrooms
 from salon.chatrooms.schemas import ChatroomListItem
@@ -57,6 +57,7 @@ async def list_ambassadors(
             alias="filter[name]",
             max_length=255,
             description="first name, last name or username contains",
+            json_schema_extra={"pattern": NO_NUL},
         ),
     ] = None,
     status: Annotated[str | None, STATUSES.query("0-8, comma list allowed: 7,8")] = None,
@@ -184,6 +185,14 @@ async def chatrooms_of_ambassador(
 @router.get(
     "/{ambassador}/stats",
     summary="Rating stats of an ambassador",
+    description=described(
+        "The ratings of the ambassador as the rated, over whole UTC days.",
+        (
+            "filter[date_from]",
+            "The date_from filter must not be after date_to.",
+            "a range that ends before it starts",
+        ),
+    ),
     responses=error_responses(401, 403, 404, 422),
 )
 async def ambassador_stats(

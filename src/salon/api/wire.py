@@ -7,9 +7,16 @@ them answers a 500."""
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    EmailStr,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
@@ -26,6 +33,45 @@ WireDateTime = Annotated[
 """A UTC date-time serialised as 2023-10-09T12:12:40.220000Z."""
 
 Int32 = Annotated[int, WithJsonSchema({"type": "integer", "format": "int32"})]
+
+NO_NUL = r"^[^\x00]*$"
+"""The schema's pattern for text: NUL is refused in every body and query string
+(api/guards.py), so the schema says so wherever a client sends free text."""
+
+InputText = Annotated[str, Field(strict=True, json_schema_extra={"pattern": NO_NUL})]
+"""Free text in a JSON body: a string (never a number) without NUL."""
+
+
+def null_refused(schema: dict[str, Any]) -> None:
+    """`json_schema_extra` of an optional field (absent is None) whose explicit `null` the
+    server refuses: the schema shows neither the `null` branch nor a `default` of null."""
+    schema.pop("default", None)
+    branches = schema.pop("anyOf", [])
+    kept = [branch for branch in branches if branch.get("type") != "null"]
+    if len(kept) == 1:
+        schema.update({**kept[0], **schema})
+    elif kept:
+        schema["anyOf"] = kept
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c}{c.upper()}]" for c in word)
+
+
+SPECIAL_USE_DOMAINS = ("arpa", "invalid", "local", "localhost", "onion", "test")
+InputEmail = Annotated[
+    EmailStr,
+    Field(
+        json_schema_extra={
+            "pattern": "^(?!.*[.@](?:"
+            + "|".join(_any_case(name) for name in SPECIAL_USE_DOMAINS)
+            + ")\\.?$)"
+        }
+    ),
+]
+"""An email address a message can reach (Pydantic's `EmailStr`, i.e. email-validator): besides
+the syntax (`format: email`), its domain is not one of the special-use names no mail reaches
+(RFC 6761: test, invalid, localhost...), which the schema's pattern says."""
 
 InputInt = Annotated[int, Field(strict=True)]
 """An integer in a JSON body: a JSON number without a fractional part, never a string or a

@@ -110,14 +110,38 @@ def _member(
 
 
 class ChatroomCreate(BaseModel):
-    """Exactly one of `ids_ambassadors` (two people) or `id_brand_tag` (a group)."""
+    """Exactly one of `ids_ambassadors` (two people) or `id_brand_tag` (a group); the other
+    is absent or null."""
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"ids_ambassadors": [1, 2], "source": 0}]}
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"ids_ambassadors": [1, 2], "source": 0}],
+            "oneOf": [
+                {
+                    "required": ["ids_ambassadors"],
+                    "properties": {
+                        "ids_ambassadors": {"type": "array"},
+                        "id_brand_tag": {"type": "null"},
+                    },
+                },
+                {
+                    "required": ["id_brand_tag"],
+                    "properties": {
+                        "id_brand_tag": {"type": "integer"},
+                        "ids_ambassadors": {"type": "null"},
+                    },
+                },
+            ],
+        },
     )
 
     ids_ambassadors: list[InputId] | None = Field(
-        default=None, min_length=2, max_length=2, description="must contain exactly two elements"
+        default=None,
+        min_length=2,
+        max_length=2,
+        description="must contain exactly two different ids",
+        json_schema_extra={"uniqueItems": True},
     )
     id_brand_tag: InputId | None = Field(default=None, description="brand tag to associate")
     source: Annotated[InputInt, Field(ge=0, le=2)] = Field(

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from salon.api.deps import CurrentAmbassador, SessionDep, SettingsDep, id_path
-from salon.api.errors import error_responses, links
+from salon.api.errors import described, error_responses, links
 from salon.api.listing import IntList, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
 from salon.api.routing import SalonRoute
@@ -102,6 +102,14 @@ async def get_message(
 @router.patch(
     "/chat/messages/{id}",
     summary="Update a message",
+    description=described(
+        "The author edits `content`; the author or brand staff set `active`.",
+        (
+            "content",
+            "The content of a rating message cannot be edited.",
+            "the message is a rating request (`type_message` 2)",
+        ),
+    ),
     responses=error_responses(401, 403, 404, 422),
 )
 async def update_message(
