@@ -6,12 +6,11 @@ Text is checked here too, once for every route: a body must be JSON in UTF-8 (RF
 byte order mark, no UTF-16, whose bytes would also hide its nesting from the depth check), and
 neither a body nor a percent-decoded query string may hold NUL or bytes that are not UTF-8.
 PostgreSQL cannot store NUL in text, and a parser that replaces bad bytes reads the request
-loosely. The checks are C-level scans (`in`, `isascii`, `decode`); only a body holding a
-`\\u0000` or surrogate escape is parsed to name the field."""
+loosely. The checks are C-level scans (`in`, `isascii`, `decode`, `count`); a body that holds
+a `\\u` escape is also parsed by orjson, to find NUL and lone surrogates and name the field."""
 
 import codecs
 import json
-import re
 from collections.abc import Iterable
 from urllib.parse import unquote_to_bytes
 
@@ -63,27 +62,37 @@ class RequestGuard:
             if len(body) > self.max_body_bytes:
                 await _reply(send, 413, {"message": "Payload Too Large."})
                 return
-        refused = encoding_refusal(body)
-        if refused is None and json_depth(body) > self.max_json_depth:
-            sentence = (
-                f"The request body must not be nested more than {self.max_json_depth} levels."
-            )
-            refused = "body", sentence
-        if refused is None:
-            # Only after the depth check: naming the field parses the body.
-            refused = escaped_text_refusal(body)
+        refused = body_refusal(body, self.max_json_depth)
         if refused is not None:
             await _refuse(send, *refused)
             return
         await self.app(scope, _replay(bytes(body), receive), send)
 
 
+def body_refusal(body: bytes | bytearray, max_json_depth: int) -> tuple[str, str] | None:
+    """(field, sentence) of the 422 a body gets before routing, or None."""
+    refused = encoding_refusal(body)
+    if refused is None and too_deep(body, max_json_depth):
+        sentence = f"The request body must not be nested more than {max_json_depth} levels."
+        refused = "body", sentence
+    if refused is None:
+        # Only after the depth check: naming the field parses the body.
+        refused = escaped_text_refusal(body)
+    return refused
+
+
+def too_deep(body: bytes | bytearray, max_json_depth: int) -> bool:
+    """Nested deeper than `max_json_depth`. A body cannot be nested deeper than it has opening
+    brackets, which two C-level counts tell; only a body with more of them is scanned."""
+    if body.count(b"[") + body.count(b"{") <= max_json_depth:
+        return False
+    return json_depth(body) > max_json_depth
+
+
 NOT_UTF8_BODY = "The request body must be JSON encoded in UTF-8, without a byte order mark."
 NUL_BODY = "The request body must not contain NUL characters."
 BAD_QUERY = "The query string must be percent-encoded UTF-8, without NUL characters."
 BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # UTF-32's start the same
-# The JSON spellings of NUL and of UTF-16 surrogates inside a string.
-_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 
 
 def nul_sentence(field: str) -> str:
@@ -112,14 +121,18 @@ def encoding_refusal(body: bytes | bytearray) -> tuple[str, str] | None:
 
 def escaped_text_refusal(body: bytes | bytearray) -> tuple[str, str] | None:
     """(field, sentence) when a JSON string of the body holds NUL (`\\u0000`) or half of a
-    surrogate pair (`\\ud800` alone), which is not UTF-8 either. Only bodies that spell one
-    of these escapes are parsed; a body that is not JSON is left to the JSON parser."""
-    if _SUSPECT_ESCAPE.search(body) is None:
+    surrogate pair (`\\ud800` alone), which is not UTF-8 either. Only a body that holds an
+    escape is parsed, by orjson (C; it refuses lone surrogates, and json, which reads them,
+    then names the field); a body that is not JSON is left to FastAPI's parser."""
+    if b"\\u" not in body:
         return None
     try:
-        document = json.loads(body)
-    except ValueError:
-        return None
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        try:
+            document = json.loads(body)
+        except ValueError:
+            return None
     found = _bad_text(document, [])
     if found is None:
         return None
@@ -136,10 +149,11 @@ def _bad_text(value: object, path: list[str]) -> tuple[list[str], bool] | None:
     if isinstance(value, str):
         if "\x00" in value:
             return path, True
-        try:
-            value.encode()
-        except UnicodeEncodeError:
-            return path, False
+        if not value.isascii():
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                return path, False
         return None
     if isinstance(value, dict):
         items: Iterable[tuple[str, object]] = value.items()
