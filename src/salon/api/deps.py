@@ -3,16 +3,16 @@
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Header, Path, Request
+from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import RateLimitItemPerMinute
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salon.api import idempotency
-from salon.api.wire import INT32_MAX
+from salon.api.wire import INT32_MAX, read_as_decimal
 from salon.auth import service as auth
 from salon.auth.tokens import hash_token
 from salon.config import Settings
@@ -112,5 +112,13 @@ async def _rate_limiter(request: Request) -> RateLimiter:
 RateLimiterDep = Annotated[RateLimiter, Depends(_rate_limiter)]
 
 
-def id_path(description: str) -> object:
-    return Path(description=description, ge=1, le=INT32_MAX)
+def id_path(description: str) -> Any:
+    """A path id, as every route reads it: decimal digits, 1 to 2147483647."""
+    return read_as_decimal(Path(description=description, ge=1, le=INT32_MAX))
+
+
+def int_query(
+    alias: str | None = None, *, ge: int, le: int, description: str | None = None, **extra: Any
+) -> Any:
+    """An integer query parameter, read as strictly as path ids."""
+    return read_as_decimal(Query(alias=alias, ge=ge, le=le, description=description, **extra))

@@ -27,7 +27,7 @@ def client_ip(request: Request) -> str:
     "/login",
     summary="Login with email and password (public)",
     response_description="Return the complete user and the Token",
-    responses=error_responses(401, 413, 422, 429),
+    responses=error_responses(401, 422),
 )
 async def login(
     body: LoginRequest,
@@ -53,7 +53,7 @@ async def login(
 @router.post(
     "/token",
     summary="Get a token from api key (public)",
-    responses=error_responses(401, 413, 422),
+    responses=error_responses(401, 422),
 )
 async def token_from_api_key(body: ApiKeyRequest, session: SessionDep) -> TokenOut:
     return TokenOut(token=await service.exchange_api_key(session, body.api_key))
@@ -62,7 +62,7 @@ async def token_from_api_key(body: ApiKeyRequest, session: SessionDep) -> TokenO
 @router.post(
     "/guest",
     summary="Create a guest user to use the API",
-    responses=error_responses(401, 429),
+    responses=error_responses(401),
 )
 async def guest(
     request: Request,
