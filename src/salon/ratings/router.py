@@ -10,11 +10,14 @@ from salon.api.pagination import PageDep, Paginated, paginate
 from salon.api.routing import SalonRoute
 from salon.api.wire import INT32_MAX, DateRange, QueryDate
 from salon.clock import utcnow
+from salon.config import Settings
 from salon.messages.schemas import MessageOut
 from salon.ratings import service
 from salon.ratings.repository import SORTABLE, RatingFilters
 from salon.ratings.schemas import RatingOut, RatingReportItem, RatingRequest, RatingSubmission
 from salon.ratings.stats import BrandRatingStats
+
+COOLDOWN_DAYS = Settings.model_fields["rating_request_cooldown_days"].default
 
 router = APIRouter(route_class=SalonRoute, tags=["ratings"])
 
@@ -59,6 +62,17 @@ DATE_ORDER = (
             "the same person, sent or by default",
         ),
         ("id_user_rater", service.PENDING_EXISTS, "one pending request per rater and rated"),
+        (
+            "id_user_rated",
+            service.NOT_TAKEN_PART,
+            "the rater starts a rating before the rated ambassador has posted in the chatroom",
+        ),
+        (
+            "id_user_rater",
+            service.RATED_ALREADY.format(days=COOLDOWN_DAYS),
+            "the rater has rated this ambassador here, and neither a new exchange of messages "
+            "nor the cool-down (`SALON_RATING_REQUEST_COOLDOWN_DAYS`) has happened since",
+        ),
         (
             "value",
             "Only the rater (id_user_rater) can send the value field.",
@@ -121,6 +135,12 @@ async def rate_a_chatroom(
             "rating",
             "The rating can no longer be changed: it was submitted over 14 days ago.",
             "the edit window (`SALON_RATING_EDIT_WINDOW_DAYS`, 14) has passed",
+        ),
+        (
+            "rating",
+            service.SUPERSEDED,
+            "a newer request of the same rater for the same ambassador in the chatroom replaced "
+            "this rating",
         ),
     ),
     responses=error_responses(401, 403, 404, 422),
