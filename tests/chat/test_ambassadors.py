@@ -42,7 +42,9 @@ async def test_list_filters_and_sorts(
     bad = await client.get(path, headers=visitor.headers, params={"filter[status]": "9"})
     assert bad.status_code == 422
     assert bad.json()["errors"] == {
-        "filter[status]": ["The filter[status] filter values must be between 0 and 8."]
+        "filter[status]": [
+            "The filter[status] filter must be a comma-separated list of integers from 0 to 8."
+        ]
     }
 
 

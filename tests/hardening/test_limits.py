@@ -102,3 +102,27 @@ async def test_writes_are_rate_limited_per_token(
         await limited.get(f"/chat/chatrooms/{chatroom}", headers=ambassador.headers)
     ).status_code == 200
     assert (await post(visitor)).status_code == 201
+
+
+async def test_the_schema_declares_the_limits_of_every_operation(
+    client: httpx.AsyncClient,
+) -> None:
+    """Every write may answer 429 (the write limit), every method with a body 413 (the body
+    limit), every operation 422 (the guard refuses a query string with NUL before routing):
+    12 writes did not declare 429 (issue #11)."""
+    spec = (await client.get("/openapi.json")).json()
+    operations = [
+        (method.upper(), path, set(operation["responses"]))
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+    ]
+    assert len(operations) == 26
+    for method, path, statuses in operations:
+        assert "422" in statuses, (method, path)
+        if method in ("POST", "PATCH", "PUT", "DELETE"):
+            assert "429" in statuses, (method, path)
+        if method in ("POST", "PATCH", "PUT"):
+            assert "413" in statuses, (method, path)
+        for status in ("413", "422", "429"):
+            if status in statuses:
+                assert "content" in spec["paths"][path][method.lower()]["responses"][status]

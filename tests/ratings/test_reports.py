@@ -178,3 +178,122 @@ async def test_brand_stats_with_a_daily_series(
         "/chat/ratings/stats", headers=manager.headers, params={"filter[date_from]": "2020-01-01"}
     )
     assert too_long.status_code == 422
+
+
+# Dates at the ends of the calendar (issue #11): every day the schema admits (0001-01-01 to
+# 9999-12-31) answers 200; a range reaching past them is bounded by them.
+
+
+@pytest.mark.parametrize(
+    ("params", "total"),
+    [
+        ({"filter[date_to]": "9999-12-31"}, 4),
+        ({"filter[date_from]": "0001-01-01", "filter[date_to]": "9999-12-31"}, 4),
+        ({"filter[date_from]": "9999-12-31"}, 0),
+        ({"filter[date_to]": "0001-01-01"}, 0),
+    ],
+)
+async def test_report_dates_at_the_ends_of_the_calendar(
+    client: httpx.AsyncClient,
+    rated: list[int],
+    ambassador: Person,
+    manager: Person,
+    params: dict[str, str],
+    total: int,
+) -> None:
+    listed = await client.get("/chat/ratings", headers=manager.headers, params=params)
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["total"] == total
+    exported = await client.get("/chat/ratings/export", headers=manager.headers, params=params)
+    assert exported.status_code == 200, exported.text
+    assert len(list(csv.DictReader(io.StringIO(exported.text)))) == total
+    mine = await client.get(
+        f"/chat/ambassadors/{ambassador.id}/stats", headers=manager.headers, params=params
+    )
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["nb_asked_ratings"] == total
+
+
+@pytest.mark.parametrize(
+    ("params", "first", "last", "days"),
+    [
+        ({"filter[date_to]": "0001-01-01"}, "0001-01-01", "0001-01-01", 1),
+        ({"filter[date_to]": "0001-01-10"}, "0001-01-01", "0001-01-10", 10),
+        ({"filter[date_to]": "9999-12-31"}, "9999-12-02", "9999-12-31", 30),
+        (
+            {"filter[date_from]": "9999-12-31", "filter[date_to]": "9999-12-31"},
+            "9999-12-31",
+            "9999-12-31",
+            1,
+        ),
+        (
+            {"filter[date_from]": "0001-01-01", "filter[date_to]": "0001-12-31"},
+            "0001-01-01",
+            "0001-12-31",
+            365,
+        ),
+    ],
+)
+async def test_brand_stats_at_the_ends_of_the_calendar(
+    client: httpx.AsyncClient,
+    manager: Person,
+    params: dict[str, str],
+    first: str,
+    last: str,
+    days: int,
+) -> None:
+    response = await client.get("/chat/ratings/stats", headers=manager.headers, params=params)
+    assert response.status_code == 200, response.text
+    stats = response.json()
+    assert (stats["date_from"], stats["date_to"], len(stats["series"])) == (first, last, days)
+    assert (stats["series"][0]["date"], stats["series"][-1]["date"]) == (first, last)
+
+
+# CSV injection (issue #11): a comment that a spreadsheet would run as a formula. Cells that
+# start with = + - @, a tab or a line break get a leading apostrophe (OWASP, "CSV Injection"),
+# which spreadsheets do not show; separators and quotes stay inside their cell.
+FORMULA_PAYLOADS = [
+    '=HYPERLINK("http://x","y")',
+    "=1+1",
+    "+1+1",
+    "-1+1",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "\r=1+1",
+    "\n=1+1",
+    "=cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "a,=1+1",
+    "a;=1+1",
+    '"=1+1',
+    "'=1+1",
+    " =1+1",
+    'DDE("cmd";"/C calc";"!A0")A0',
+    "+33 6 12 34 56 78",
+]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+async def test_csv_cells_never_start_a_formula(
+    client: httpx.AsyncClient, world: World, brand: int, ambassador: Person, manager: Person
+) -> None:
+    for payload in FORMULA_PAYLOADS:
+        visitor = await world.person(brand, status=7)
+        room = await world.chatroom(visitor, ambassador)
+        id_rating = await pending_request(client, room, ambassador)
+        given = await submit(client, id_rating, visitor, {"value": 1, "content": payload})
+        assert given.status_code == 200, given.text
+    response = await client.get(
+        "/chat/ratings/export", headers=manager.headers, params={"sort": "id_rating"}
+    )
+    assert response.status_code == 200
+    header, *rows = list(csv.reader(io.StringIO(response.text, newline="")))
+    assert len(rows) == len(FORMULA_PAYLOADS)
+    content = header.index("content")
+    for row, payload in zip(rows, FORMULA_PAYLOADS, strict=True):
+        assert len(row) == len(header), row  # nothing leaked into another cell
+        assert not row[content].startswith(FORMULA_STARTS), row[content]
+        expected = "'" + payload if payload.startswith(FORMULA_STARTS) else payload
+        assert row[content] == expected
+    neutralised = [p for p in FORMULA_PAYLOADS if p.startswith(FORMULA_STARTS)]
+    assert len(neutralised) == 11

@@ -63,7 +63,7 @@ async def test_unknown_and_foreign_ratings_are_not_found(
         ({"value": 6}, "value", "The value field must not be greater than 5."),
         ({"value": -1}, "value", "The value field must be at least 0."),
         ({"value": "5"}, "value", "The value field must be an integer."),
-        ({"value": 4.0}, "value", "The value field must be an integer."),
+        ({"value": 4.5}, "value", "The value field must be an integer."),
         ({"value": True}, "value", "The value field must be an integer."),
         ({"value": 5, "content": 12}, "content", "The content field must be a string."),
         (

@@ -10,13 +10,13 @@ from salon.ambassadors.schemas import (
     ShopCustomerRequest,
     micro_wire,
 )
-from salon.api.deps import Authenticated, id_path
-from salon.api.errors import error_responses
-from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
+from salon.api.deps import Authenticated, id_path, int_query
+from salon.api.errors import described, error_responses
+from salon.api.listing import IntList, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
 from salon.api.responses import JSON, ok
 from salon.api.routing import SalonRoute
-from salon.api.wire import QueryDate, QueryDateTime, as_utc
+from salon.api.wire import INT32_MAX, NO_NUL, DateRange, QueryDate, QueryDateTime
 from salon.chatrooms import repository as chatrooms_repository
 from salon.chatrooms import service as chatrooms
 from salon.chatrooms.schemas import ChatroomListItem, list_item_wire
@@ -29,6 +29,8 @@ from salon.records import ChatroomType
 router = APIRouter(route_class=SalonRoute, prefix="/chat/ambassadors", tags=["ambassadors"])
 
 AmbassadorId = Annotated[int, id_path("The ambassador id")]
+STATUSES = IntList("filter[status]", 0, 8)
+EXCLUDED = IntList("filter[exclude]", 1, INT32_MAX)
 
 
 @router.get(
@@ -55,32 +57,17 @@ async def list_ambassadors(
             alias="filter[name]",
             max_length=255,
             description="first name, last name or username contains",
+            json_schema_extra={"pattern": NO_NUL},
         ),
     ] = None,
-    status: Annotated[
-        str | None,
-        Query(
-            alias="filter[status]",
-            description="0-8, comma list allowed: 7,8",
-            pattern=INT_LIST_PATTERN,
-        ),
-    ] = None,
-    exclude: Annotated[
-        str | None,
-        Query(
-            alias="filter[exclude]",
-            description="ids to leave out, comma list",
-            pattern=INT_LIST_PATTERN,
-        ),
-    ] = None,
-    brand_tag: Annotated[
-        int | None, Query(alias="filter[brand_tag]", ge=1, le=2_147_483_647)
-    ] = None,
+    status: Annotated[str | None, STATUSES.query("0-8, comma list allowed: 7,8")] = None,
+    exclude: Annotated[str | None, EXCLUDED.query("ids to leave out, comma list")] = None,
+    brand_tag: Annotated[int | None, int_query("filter[brand_tag]", ge=1, le=INT32_MAX)] = None,
 ) -> JSON:
     filters = repository.AmbassadorFilters(
         name=name,
-        statuses=parse_int_list(status, "filter[status]", minimum=0, maximum=8),
-        exclude=parse_int_list(exclude, "filter[exclude]", minimum=1, maximum=2_147_483_647),
+        statuses=STATUSES.parse(status),
+        exclude=EXCLUDED.parse(exclude),
         id_brand_tag=brand_tag,
     )
     order = parse_sort(sort, set(repository.SORTABLE), "-last_action_date")
@@ -95,7 +82,7 @@ async def list_ambassadors(
     "/{ambassador}",
     response_model=AmbassadorMicro,
     summary="Update an ambassador",
-    responses=error_responses(401, 403, 404, 413, 422),
+    responses=error_responses(401, 403, 404, 422),
 )
 async def update_ambassador(
     ambassador: AmbassadorId, body: AmbassadorUpdate, call: Authenticated
@@ -109,7 +96,7 @@ async def update_ambassador(
     response_model=ShopCustomerOut,
     summary="Create or retrieve a shop customer",
     response_description="Return the shop customer",
-    responses=error_responses(401, 403, 413, 422),
+    responses=error_responses(401, 403, 422),
 )
 async def shop_customer(body: ShopCustomerRequest, call: Authenticated) -> JSON:
     customer, api_key = await service.shop_customer(call.tx, call.caller, body)
@@ -137,12 +124,14 @@ async def chatrooms_of_ambassador(
     ] = None,
     archived: Annotated[bool | None, Query(alias="filter[archived]")] = None,
     flag: Annotated[
-        int | None, Query(alias="filter[flag]", ge=1, le=2, description="1: todo, 2: done")
+        int | None, int_query("filter[flag]", ge=1, le=2, description="1: todo, 2: done")
     ] = None,
     type_chatroom: Annotated[
         int | None,
-        Query(
-            alias="filter[type_chatroom]",
+        int_query(
+            "filter[type_chatroom]",
+            ge=0,
+            le=7,
             description="0: one to one, 7: one to many",
             json_schema_extra={"enum": [0, 7]},
         ),
@@ -163,7 +152,7 @@ async def chatrooms_of_ambassador(
         archived=archived,
         flag=flag,
         type_chatroom=type_chatroom,
-        last_action_before=as_utc(last_action_date_before),
+        last_action_before=last_action_date_before,
     )
     order = parse_sort(sort, {"last_action_date"}, "-last_action_date")
     found = await chatrooms.list_for_ambassador(
@@ -187,6 +176,14 @@ async def chatrooms_of_ambassador(
     "/{ambassador}/stats",
     response_model=RatingStats,
     summary="Rating stats of an ambassador",
+    description=described(
+        "The ratings of the ambassador as the rated, over whole UTC days.",
+        (
+            "filter[date_from]",
+            "The date_from filter must not be after date_to.",
+            "a range that ends before it starts",
+        ),
+    ),
     responses=error_responses(401, 403, 404, 422),
 )
 async def ambassador_stats(
@@ -199,6 +196,6 @@ async def ambassador_stats(
         QueryDate | None, Query(alias="filter[date_to]", description="last UTC day, included")
     ] = None,
 ) -> JSON:
-    days = ratings.DateRange(date_from, date_to)
+    days = DateRange(date_from, date_to)
     stats = await ratings.ambassador_stats(call.tx, call.caller, ambassador, days)
     return ok(stats.model_dump())

@@ -1,9 +1,9 @@
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from salon.api.wire import Int32, WireDateTime
+from salon.api.wire import InputEmail, InputText, Int32, WireDateTime
 from salon.clock import format_wire_datetime
 from salon.records import Ambassador
 
@@ -71,15 +71,15 @@ def full_wire(
 class AmbassadorUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email_tmp: EmailStr | None = Field(description="null clears it")
+    email_tmp: InputEmail | None = Field(description="null clears it")
 
 
 class ShopCustomerRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email_tmp: EmailStr
-    firstname: Annotated[str, Field(strict=True, max_length=255)] = ""
-    lastname: Annotated[str, Field(strict=True, max_length=255)] = ""
+    email_tmp: InputEmail
+    firstname: Annotated[InputText, Field(max_length=255)] = ""
+    lastname: Annotated[InputText, Field(max_length=255)] = ""
 
 
 class ShopCustomerOut(AmbassadorMicro):

@@ -11,13 +11,13 @@ documents the bearer scheme and `X-Popsell-Brand` on the routes that use `Authen
 """
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from limits import RateLimitItem, RateLimitItemPerMinute
 
 from salon.api import idempotency
-from salon.api.wire import INT32_MAX
+from salon.api.wire import INT32_MAX, read_as_decimal
 from salon.auth import service as auth
 from salon.config import Settings
 from salon.db.database import Transaction
@@ -96,5 +96,13 @@ def _writes(settings: Settings) -> RateLimitItem:
     return item
 
 
-def id_path(description: str) -> object:
-    return Path(description=description, ge=1, le=INT32_MAX)
+def id_path(description: str) -> Any:
+    """A path id, as every route reads it: decimal digits, 1 to 2147483647."""
+    return read_as_decimal(Path(description=description, ge=1, le=INT32_MAX))
+
+
+def int_query(
+    alias: str | None = None, *, ge: int, le: int, description: str | None = None, **extra: Any
+) -> Any:
+    """An integer query parameter, read as strictly as path ids."""
+    return read_as_decimal(Query(alias=alias, ge=ge, le=le, description=description, **extra))

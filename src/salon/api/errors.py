@@ -49,6 +49,22 @@ def error_responses(
     return entries | (also or {})
 
 
+RULES_HEADING = (
+    "**Refused with 422 by rules the schema cannot state** (they depend on the data, on who "
+    "calls, or compare two fields); each line is `field`: the sentence the server answers."
+)
+
+
+def described(text: str, *rules: tuple[str, str, str]) -> str:
+    """An operation's description: `text`, then its documented 422 rules as
+    "- `field`: sentence — when". A request the schema admits is refused only by one of these
+    (tests/hardening/test_contract_fuzz.py holds the server to it)."""
+    if not rules:
+        return text
+    lines = [f"- `{field}`: {sentence} — {when}" for field, sentence, when in rules]
+    return "\n\n".join([text, RULES_HEADING, "\n".join(lines)])
+
+
 def json_response(
     status: int, body: dict[str, Any], headers: Mapping[str, str] | None = None
 ) -> Response:

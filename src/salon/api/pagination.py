@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import urlencode
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from salon.api.deps import int_query
 from salon.api.wire import INT32_MAX
 
 T = TypeVar("T")
@@ -30,9 +31,9 @@ class PageRequest:
 
 
 async def _page_request(
-    page: Annotated[int, Query(ge=1, le=INT32_MAX, description="Page number, from 1")] = 1,
+    page: Annotated[int, int_query(ge=1, le=INT32_MAX, description="Page number, from 1")] = 1,
     per_page: Annotated[
-        int, Query(ge=1, le=MAX_PER_PAGE, description="Items per page (at most 100)")
+        int, int_query(ge=1, le=MAX_PER_PAGE, description="Items per page (at most 100)")
     ] = DEFAULT_PER_PAGE,
 ) -> PageRequest:
     return PageRequest(page, per_page)

@@ -1,4 +1,5 @@
-"""The route that owns the request's transaction.
+"""The route of every Salon operation: it owns the request's transaction, reads JSON numbers as
+the schema does, and declares the statuses every route of its kind can answer.
 
 One transaction per request, around the handler: opened before it (with the caller, for
 routes that take `Authenticated`), committed after it has built its response and before the
@@ -7,6 +8,7 @@ response is sent, so a 2xx is durable; rolled back on any error. What the transa
 its response in the same transaction as its write.
 """
 
+import json
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -16,6 +18,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from salon.api import deps, idempotency
+from salon.api.errors import error_responses
 from salon.db.database import Database, Transaction
 from salon.realtime import outbox
 from salon.realtime.broker import Broker
@@ -24,19 +27,63 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
+# Methods whose bodies the request guard reads (413 above SALON_MAX_BODY_BYTES), and the
+# writes that spend the write limit (429).
+BODY_METHODS = frozenset({"POST", "PATCH", "PUT"})
+WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+
+
+def json_number(text: str) -> int | float:
+    """A JSON number written with a fraction or an exponent. JSON has one number type, and
+    JSON Schema 2020-12 (the language of the OpenAPI schema) counts a number whose fraction is
+    zero as an integer: 2.0 and 2e0 are the integer 2, which strict integer fields then take.
+    Read as a float first, so 1e999999 is infinity rather than a million-digit integer."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+class SalonRequest(Request):
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = json.loads(await self.body(), parse_float=json_number)
+        return self._json
+
 
 def _depends_on(dependant: Dependant, call: Callable[..., Any]) -> bool:
     return any(sub.call is call or _depends_on(sub, call) for sub in dependant.dependencies)
 
 
 class SalonRoute(APIRoute):
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        # The request guard answers 422 to any request before routing (a query string with
+        # NUL), 413 to any body too large; writes are rate-limited (429). Routers declare the
+        # rest; what they declare wins.
+        methods = {method.upper() for method in kwargs.get("methods") or ()}
+        implied = [422]
+        if methods & BODY_METHODS:
+            implied.append(413)
+        if methods & WRITE_METHODS:
+            implied.append(429)
+        kwargs["responses"] = error_responses(*implied) | (kwargs.get("responses") or {})
+        super().__init__(path, endpoint, **kwargs)
+
     def get_route_handler(self) -> Handler:
         handle = super().get_route_handler()
         if _depends_on(self.dependant, deps.current_call):
-            return _authenticated(handle)
-        if _depends_on(self.dependant, deps.current_tx):
-            return _public(handle)
+            handle = _authenticated(handle)
+        elif _depends_on(self.dependant, deps.current_tx):
+            handle = _public(handle)
+        if self.methods and self.methods & BODY_METHODS:
+            # Outermost: one request object, so its body is read once.
+            handle = _reading_json_numbers(handle)
         return handle
+
+
+def _reading_json_numbers(handle: Handler) -> Handler:
+    async def handle_with_json_numbers(request: Request) -> Response:
+        return await handle(SalonRequest(request.scope, request.receive))
+
+    return handle_with_json_numbers
 
 
 def _authenticated(handle: Handler) -> Handler:

@@ -30,7 +30,7 @@ def client_ip(request: Request) -> str:
     response_model=LoginOut,
     summary="Login with email and password (public)",
     response_description="Return the complete user and the Token",
-    responses=error_responses(401, 413, 422, 429),
+    responses=error_responses(401, 422),
 )
 async def login(body: LoginRequest, request: Request, domain: DomainHeader = None) -> JSON:
     # No request transaction: the password check must not hold a connection (service.login).
@@ -54,7 +54,7 @@ async def login(body: LoginRequest, request: Request, domain: DomainHeader = Non
     "/token",
     response_model=TokenOut,
     summary="Get a token from api key (public)",
-    responses=error_responses(401, 413, 422, 429),
+    responses=error_responses(401, 422),
 )
 async def token_from_api_key(body: ApiKeyRequest, request: Request, tx: Public) -> JSON:
     state = request.app.state
@@ -68,7 +68,7 @@ async def token_from_api_key(body: ApiKeyRequest, request: Request, tx: Public) 
     "/guest",
     response_model=TokenOut,
     summary="Create a guest user to use the API",
-    responses=error_responses(401, 429),
+    responses=error_responses(401),
 )
 async def guest(request: Request, tx: Public, domain: DomainHeader = None) -> JSON:
     state = request.app.state

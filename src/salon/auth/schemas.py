@@ -3,15 +3,16 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from salon.ambassadors.schemas import AmbassadorFull
+from salon.api.wire import InputText
 
-Text255 = Annotated[str, Field(strict=True, min_length=1, max_length=255)]
+Text255 = Annotated[InputText, Field(min_length=1, max_length=255)]
 
 
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: Text255
-    password: Annotated[str, Field(strict=True, min_length=1, max_length=1024)]
+    password: Annotated[InputText, Field(min_length=1, max_length=1024)]
 
 
 class ApiKeyRequest(BaseModel):

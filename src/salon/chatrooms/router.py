@@ -3,7 +3,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 
 from salon.api.deps import Authenticated, id_path
-from salon.api.errors import error_responses, links
+from salon.api.errors import described, error_responses, links
 from salon.api.responses import JSON, ok
 from salon.api.routing import SalonRoute
 from salon.chatrooms import service
@@ -34,12 +34,30 @@ AmbassadorId = Annotated[int, id_path("The ambassador id (a participant)")]
     status_code=201,
     response_model=ChatroomOut,
     summary="Create a chatroom",
+    description=described(
+        "Between two people (`ids_ambassadors`, one chatroom per pair), or a group of a brand "
+        "tag's members and the caller (`id_brand_tag`).",
+        (
+            "ids_ambassadors.0",
+            "The selected ids_ambassadors.0 is invalid.",
+            "that id (or `.1`) is not a person of the brand",
+        ),
+        (
+            "id_brand_tag",
+            "The selected id_brand_tag is invalid.",
+            "no such brand tag in the brand",
+        ),
+        (
+            "id_brand_tag",
+            "The selected brand tag has no other member.",
+            "the tag holds no one but the caller",
+        ),
+    ),
     response_description="Return the created chatroom (200 with the existing one for a pair "
     "that already has a one-to-one chatroom)",
     responses=error_responses(
         401,
         403,
-        413,
         422,
         also=EXISTING_PAIR
         | links(
@@ -89,6 +107,10 @@ async def get_a_chatroom(
     "/{chatroom}/ambassadors/{ambassador}/read",
     response_model=MessageOut,
     summary="Mark last message read by ambassador",
+    description=described(
+        "Moves the participant's read marker to the chatroom's newest message.",
+        ("chatroom", "The chatroom has no message to mark as read.", "the chatroom is empty"),
+    ),
     response_description="Returns the last message read",
     responses=error_responses(401, 403, 404, 422),
 )
@@ -101,7 +123,7 @@ async def mark_read(chatroom: ChatroomId, ambassador: AmbassadorId, call: Authen
     "/{chatroom}/ambassadors/{ambassador}/block",
     response_model=ActionMessage,
     summary="Block a chatroom for an ambassador",
-    responses=error_responses(401, 403, 404, 413, 422),
+    responses=error_responses(401, 403, 404, 422),
 )
 async def block(
     chatroom: ChatroomId, ambassador: AmbassadorId, body: BlockBody, call: Authenticated
@@ -114,7 +136,7 @@ async def block(
     "/{chatroom}/ambassadors/{ambassador}/archive",
     response_model=ActionMessage,
     summary="Archive or unarchive a chatroom for an ambassador",
-    responses=error_responses(401, 403, 404, 413, 422),
+    responses=error_responses(401, 403, 404, 422),
 )
 async def archive(
     chatroom: ChatroomId, ambassador: AmbassadorId, body: ArchiveBody, call: Authenticated
@@ -127,7 +149,7 @@ async def archive(
     "/{chatroom}/ambassadors/{ambassador}/flag",
     response_model=ActionMessage,
     summary="Flag a chatroom",
-    responses=error_responses(401, 403, 404, 413, 422),
+    responses=error_responses(401, 403, 404, 422),
 )
 async def flag(
     chatroom: ChatroomId, ambassador: AmbassadorId, body: FlagBody, call: Authenticated

@@ -1,10 +1,10 @@
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from salon.ambassadors.schemas import AmbassadorMicro, micro_wire
-from salon.api.wire import InputId, Int32, WireDateTime
+from salon.api.wire import InputId, InputInt, Int32, WireDateTime
 from salon.clock import format_wire_datetime
 from salon.messages.schemas import MessageOut, message_wire
 from salon.records import Chatroom, Message, Participant, Rating
@@ -101,17 +101,41 @@ def _member(participant: Participant, now: datetime, online_window: timedelta) -
 
 
 class ChatroomCreate(BaseModel):
-    """Exactly one of `ids_ambassadors` (two people) or `id_brand_tag` (a group)."""
+    """Exactly one of `ids_ambassadors` (two people) or `id_brand_tag` (a group); the other
+    is absent or null."""
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"ids_ambassadors": [1, 2], "source": 0}]}
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"ids_ambassadors": [1, 2], "source": 0}],
+            "oneOf": [
+                {
+                    "required": ["ids_ambassadors"],
+                    "properties": {
+                        "ids_ambassadors": {"type": "array"},
+                        "id_brand_tag": {"type": "null"},
+                    },
+                },
+                {
+                    "required": ["id_brand_tag"],
+                    "properties": {
+                        "id_brand_tag": {"type": "integer"},
+                        "ids_ambassadors": {"type": "null"},
+                    },
+                },
+            ],
+        },
     )
 
     ids_ambassadors: list[InputId] | None = Field(
-        default=None, min_length=2, max_length=2, description="must contain exactly two elements"
+        default=None,
+        min_length=2,
+        max_length=2,
+        description="must contain exactly two different ids",
+        json_schema_extra={"uniqueItems": True},
     )
     id_brand_tag: InputId | None = Field(default=None, description="brand tag to associate")
-    source: Annotated[int, Field(strict=True, ge=0, le=2)] = Field(
+    source: Annotated[InputInt, Field(ge=0, le=2)] = Field(
         description="0: direct, 1: waiting_list, 2: hot_list"
     )
 
@@ -128,7 +152,9 @@ class ArchiveBody(BaseModel):
 
 class FlagBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    flag: Literal[1, 2] | None = Field(description="1: todo, 2: done, null: no flag")
+    flag: Annotated[InputInt, Field(ge=1, le=2)] | None = Field(
+        description="1: todo, 2: done, null: no flag"
+    )
 
 
 class ActionMessage(BaseModel):

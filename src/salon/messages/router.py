@@ -3,12 +3,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from salon.api.deps import Authenticated, id_path
-from salon.api.errors import error_responses, links
-from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
+from salon.api.errors import described, error_responses, links
+from salon.api.listing import IntList, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
 from salon.api.responses import JSON, created, ok
 from salon.api.routing import SalonRoute
-from salon.api.wire import QueryDateTime, as_utc
+from salon.api.wire import QueryDateTime
 from salon.clock import utcnow
 from salon.messages import repository, service
 from salon.messages.schemas import MessageCreate, MessageOut, MessageUpdate, message_wire
@@ -17,6 +17,7 @@ router = APIRouter(route_class=SalonRoute, tags=["messages"])
 
 ChatroomId = Annotated[int, id_path("The chatroom id")]
 MessageId = Annotated[int, id_path("The message id")]
+TYPES = IntList("filter[type_message]", 0, 9)
 
 
 @router.get(
@@ -42,19 +43,12 @@ async def list_messages(
         Query(alias="filter[sent_before]", description="messages sent before (UTC if no zone)"),
     ] = None,
     active: Annotated[bool | None, Query(alias="filter[active]")] = None,
-    type_message: Annotated[
-        str | None,
-        Query(
-            alias="filter[type_message]",
-            description="0-9, comma list allowed",
-            pattern=INT_LIST_PATTERN,
-        ),
-    ] = None,
+    type_message: Annotated[str | None, TYPES.query("0-9, comma list allowed")] = None,
 ) -> JSON:
     filters = repository.MessageFilters(
-        sent_before=as_utc(sent_before),
+        sent_before=sent_before,
         active=active,
-        types=parse_int_list(type_message, "filter[type_message]", minimum=0, maximum=9),
+        types=TYPES.parse(type_message),
     )
     order = parse_sort(sort, {"date_insert"}, "-date_insert")
     found, total = await service.list_messages(
@@ -76,7 +70,6 @@ async def list_messages(
         401,
         403,
         404,
-        413,
         422,
         also=links(
             201,
@@ -106,7 +99,15 @@ async def get_message(id: MessageId, call: Authenticated) -> JSON:
     "/chat/messages/{id}",
     response_model=MessageOut,
     summary="Update a message",
-    responses=error_responses(401, 403, 404, 413, 422),
+    description=described(
+        "The author edits `content`; the author or brand staff set `active`.",
+        (
+            "content",
+            "The content of a rating message cannot be edited.",
+            "the message is a rating request (`type_message` 2)",
+        ),
+    ),
+    responses=error_responses(401, 403, 404, 422),
 )
 async def update_message(id: MessageId, body: MessageUpdate, call: Authenticated) -> JSON:
     settings = call.settings

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from salon.ambassadors.schemas import AmbassadorMicro, micro_wire
-from salon.api.wire import InputId, WireDateTime
+from salon.api.wire import InputId, InputInt, InputText, WireDateTime, null_refused
 from salon.clock import format_wire_datetime
 from salon.ratings.schemas import RatingOut, rating_wire
 from salon.records import Message
@@ -53,30 +53,47 @@ def message_wire(
 
 MESSAGE_CONTENT_MAX = 10_000
 POSTABLE_TYPES = (0, 1, 3, 4, 5, 6, 7, 8, 9)
+NEED_CONTENT = (0, 1, 7)  # a text, picture or video message without content says nothing
+# Some character that is not blank. The set is what Python (str.isspace) and the schema's
+# regular expressions (ECMA-262 \s) both or either call white space, written out so that the
+# server and any schema validator read this pattern alike.
+VISIBLE = r"[^\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
 
 
 class MessageCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [{"id_ambassador": 2, "content": "Hello!", "type_message": 0}]
+            "examples": [{"id_ambassador": 2, "content": "Hello!", "type_message": 0}],
+            "if": {
+                "properties": {"type_message": {"enum": list(NEED_CONTENT)}},
+                "required": ["type_message"],
+            },
+            "then": {"properties": {"content": {"pattern": VISIBLE}}, "required": ["content"]},
         },
     )
 
     id_ambassador: InputId = Field(description="Ambassador's ID: the author, the caller")
-    content: Annotated[str, Field(strict=True, max_length=MESSAGE_CONTENT_MAX)] = Field(
-        default="", description="Message's content (a URL for pictures and videos)"
+    content: Annotated[InputText, Field(max_length=MESSAGE_CONTENT_MAX)] = Field(
+        default="",
+        description="Message's content (a URL for pictures and videos); not blank for "
+        "type_message 0, 1 and 7",
     )
-    type_message: Annotated[int, Field(strict=True, ge=0, le=9)] = Field(
+    type_message: Annotated[InputInt, Field(ge=0, le=9)] = Field(
         description=TYPE_MESSAGE_DESCRIPTION + ". 2 is refused: rating messages come from "
-        "POST /chat/chatrooms/{chatroom}/ratings"
+        "POST /chat/chatrooms/{chatroom}/ratings",
+        json_schema_extra={"enum": list(POSTABLE_TYPES)},
     )
 
 
 class MessageUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """At least one of `content` and `active`; neither may be null."""
 
-    content: (
-        Annotated[str, Field(strict=True, min_length=1, max_length=MESSAGE_CONTENT_MAX)] | None
-    ) = None
-    active: StrictBool | None = Field(default=None, description="false hides the message")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    content: Annotated[InputText, Field(min_length=1, max_length=MESSAGE_CONTENT_MAX)] | None = (
+        Field(default=None, json_schema_extra=null_refused)
+    )
+    active: StrictBool | None = Field(
+        default=None, description="false hides the message", json_schema_extra=null_refused
+    )

@@ -1,5 +1,7 @@
 """Messages: read by participants and staff, posted by participants (docs/decisions.md)."""
 
+import re
+
 from salon.api.listing import Sort
 from salon.chatrooms import access
 from salon.chatrooms import repository as chatrooms
@@ -9,13 +11,12 @@ from salon.config import Settings
 from salon.db.database import Transaction
 from salon.errors import Forbidden, Invalid, NotFound
 from salon.messages import repository
-from salon.messages.schemas import MessageCreate, MessageUpdate, message_wire
+from salon.messages.schemas import NEED_CONTENT, VISIBLE, MessageCreate, MessageUpdate, message_wire
 from salon.realtime import outbox
 from salon.realtime.events import EventType
 from salon.records import Ambassador, Chatroom, Message, MessageType
 
-# A text, picture or video message without content says nothing.
-_NEED_CONTENT = frozenset({MessageType.TEXT, MessageType.PICTURE, MessageType.VIDEO})
+_VISIBLE = re.compile(VISIBLE)  # the schema's pattern for the content of these types
 
 
 async def readable_chatroom(tx: Transaction, caller: Ambassador, id_chatroom: int) -> Chatroom:
@@ -54,7 +55,7 @@ async def post_message(
             "The selected type_message is invalid: rating messages are created by "
             "POST /chat/chatrooms/{chatroom}/ratings.",
         )
-    if body.type_message in _NEED_CONTENT and not body.content.strip():
+    if body.type_message in NEED_CONTENT and _VISIBLE.search(body.content) is None:
         raise Invalid.field("content", "The content field is required for this type_message.")
     now = utcnow()
     message = await repository.insert(

@@ -3,14 +3,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
-from salon.api.deps import Authenticated, id_path
-from salon.api.errors import error_responses, links
-from salon.api.listing import INT_LIST_PATTERN, parse_int_list, parse_sort, sort_pattern
+from salon.api.deps import Authenticated, id_path, int_query
+from salon.api.errors import described, error_responses, links
+from salon.api.listing import IntList, parse_sort, sort_pattern
 from salon.api.pagination import PageDep, Paginated, paginate
 from salon.api.responses import JSON, created, ok
 from salon.api.routing import SalonRoute
-from salon.api.wire import INT32_MAX, QueryDate
+from salon.api.wire import INT32_MAX, DateRange, QueryDate
 from salon.clock import utcnow
+from salon.config import Settings
 from salon.messages.schemas import MessageOut, message_wire
 from salon.ratings import service
 from salon.ratings.repository import SORTABLE, RatingFilters
@@ -24,10 +25,20 @@ from salon.ratings.schemas import (
 )
 from salon.ratings.stats import BrandRatingStats
 
+COOLDOWN_DAYS = Settings.model_fields["rating_request_cooldown_days"].default
+
 router = APIRouter(route_class=SalonRoute, tags=["ratings"])
 
 ChatroomId = Annotated[int, id_path("The chatroom id")]
 RatingId = Annotated[int, id_path("The rating id (`rating.id_rating` of the message)")]
+VALUES = IntList("filter[value]", 0, 5)
+
+
+DATE_ORDER = (
+    "filter[date_from]",
+    "The date_from filter must not be after date_to.",
+    "a range that ends before it starts",
+)
 
 
 @router.post(
@@ -35,12 +46,58 @@ RatingId = Annotated[int, id_path("The rating id (`rating.id_rating` of the mess
     status_code=201,
     response_model=MessageOut,
     summary="Rate a chatroom",
+    description=described(
+        "Ask `id_user_rater` to rate `id_user_rated`: creates a pending rating and the message "
+        "(`type_message` 2) that carries it. The rater submits the score with "
+        "`PATCH /chat/ratings/{rating}`, or at once with `value` (and `content`).",
+        (
+            "id_user_rated",
+            "The selected id_user_rated is not a participant of this chatroom.",
+            "the rated ambassador (default: the caller) is not in the chatroom",
+        ),
+        (
+            "id_user_rater",
+            "The selected id_user_rater is not a participant of this chatroom.",
+            "the rater is not in the chatroom",
+        ),
+        (
+            "id_user_rater",
+            "The id_user_rater field is required unless the chatroom is one-to-one.",
+            "no rater sent, and the chatroom has no other participant to default to",
+        ),
+        (
+            "id_user_rater",
+            "The id_user_rater and id_user_rated fields must be different.",
+            "the same person, sent or by default",
+        ),
+        ("id_user_rater", service.PENDING_EXISTS, "one pending request per rater and rated"),
+        (
+            "id_user_rated",
+            service.NOT_TAKEN_PART,
+            "the rater starts a rating before the rated ambassador has posted in the chatroom",
+        ),
+        (
+            "id_user_rater",
+            service.RATED_ALREADY.format(days=COOLDOWN_DAYS),
+            "the rater has rated this ambassador here, and neither a new exchange of messages "
+            "nor the cool-down (`SALON_RATING_REQUEST_COOLDOWN_DAYS`) has happened since",
+        ),
+        (
+            "value",
+            "Only the rater (id_user_rater) can send the value field.",
+            "a score sent by someone else",
+        ),
+        (
+            "content",
+            "Only the rater (id_user_rater) can send the content field.",
+            "a comment sent by someone else",
+        ),
+    ),
     response_description="Return the created message with rating",
     responses=error_responses(
         401,
         403,
         404,
-        413,
         422,
         also=links(
             201,
@@ -63,9 +120,6 @@ async def rate_a_chatroom(
     call: Authenticated,
     body: Annotated[RatingRequest | None, Body()] = None,
 ) -> JSON:
-    """Ask `id_user_rater` to rate `id_user_rated`: creates a pending rating and the message
-    (`type_message` 2) that carries it. The rater submits the score with
-    `PATCH /chat/ratings/{rating}`."""
     settings = call.settings
     message = await service.request_rating(
         call.tx, settings, call.caller, chatroom, body or RatingRequest()
@@ -78,15 +132,35 @@ async def rate_a_chatroom(
     response_model=RatingOut,
     summary="Update a rating",
     response_description="Return the updated rating",
-    responses=error_responses(401, 403, 404, 413, 422),
+    description=described(
+        "The rater submits or changes the score (0-5) and comment, for "
+        "`SALON_RATING_EDIT_WINDOW_DAYS` days after the first submission.",
+        (
+            "value",
+            "The value field is required.",
+            "the rating has no score yet and only `content` was sent",
+        ),
+        (
+            "rating",
+            "The rating can no longer be changed: it was submitted over 14 days ago.",
+            "the edit window (`SALON_RATING_EDIT_WINDOW_DAYS`, 14) has passed",
+        ),
+        (
+            "rating",
+            service.SUPERSEDED,
+            "a newer request of the same rater for the same ambassador in the chatroom replaced "
+            "this rating",
+        ),
+    ),
+    responses=error_responses(401, 403, 404, 422),
+    # Without a body there is no score: refused like {}.
+    openapi_extra={"requestBody": {"required": True}},
 )
 async def update_a_rating(
     rating: RatingId,
     call: Authenticated,
     body: Annotated[RatingSubmission | None, Body()] = None,
 ) -> JSON:
-    """The rater submits or changes the score (0-5) and comment, for
-    `SALON_RATING_EDIT_WINDOW_DAYS` days after the first submission."""
     updated = await service.submit_rating(
         call.tx, call.settings, call.caller, rating, body or RatingSubmission()
     )
@@ -111,24 +185,18 @@ DateFrom = Annotated[
 DateTo = Annotated[
     QueryDate | None, Query(alias="filter[date_to]", description="last UTC day, included")
 ]
-FilterId = Annotated[int | None, Query(ge=1, le=INT32_MAX)]
 
 
 async def report_filters(
     date_from: DateFrom = None,
     date_to: DateTo = None,
-    rated: Annotated[int | None, Query(alias="filter[id_user_rated]", ge=1, le=INT32_MAX)] = None,
-    rater: Annotated[int | None, Query(alias="filter[id_user_rater]", ge=1, le=INT32_MAX)] = None,
-    chatroom: Annotated[int | None, Query(alias="filter[id_chatroom]", ge=1, le=INT32_MAX)] = None,
-    value: Annotated[
-        str | None,
-        Query(
-            alias="filter[value]", description="0-5, comma list allowed", pattern=INT_LIST_PATTERN
-        ),
-    ] = None,
+    rated: Annotated[int | None, int_query("filter[id_user_rated]", ge=1, le=INT32_MAX)] = None,
+    rater: Annotated[int | None, int_query("filter[id_user_rater]", ge=1, le=INT32_MAX)] = None,
+    chatroom: Annotated[int | None, int_query("filter[id_chatroom]", ge=1, le=INT32_MAX)] = None,
+    value: Annotated[str | None, VALUES.query("0-5, comma list allowed")] = None,
     status: Annotated[Literal["pending", "answered"] | None, Query(alias="filter[status]")] = None,
 ) -> RatingFilters:
-    days = service.DateRange(date_from, date_to)
+    days = DateRange(date_from, date_to)
     days.check()
     return RatingFilters(
         since=days.since,
@@ -136,7 +204,7 @@ async def report_filters(
         id_user_rated=rated,
         id_user_rater=rater,
         id_chatroom=chatroom,
-        values=parse_int_list(value, "filter[value]", minimum=0, maximum=5),
+        values=VALUES.parse(value),
         status=status,
     )
 
@@ -155,6 +223,7 @@ SortParam = Annotated[
     "/chat/ratings",
     response_model=Paginated[RatingReportItem],
     summary="List the brand's ratings (brand staff)",
+    description=described("The brand's ratings, newest first by default.", DATE_ORDER),
     responses=error_responses(401, 403, 422),
 )
 async def list_ratings(
@@ -174,6 +243,11 @@ async def list_ratings(
 @router.get(
     "/chat/ratings/export",
     summary="Export the brand's ratings as CSV (brand staff)",
+    description=described(
+        "One row per rating, streamed. Text that a spreadsheet would run as a formula "
+        "(starting with = + - @, a tab or a line break) is prefixed with an apostrophe.",
+        DATE_ORDER,
+    ),
     response_class=StreamingResponse,
     responses=error_responses(
         401, 403, 422, also={200: {"content": {"text/csv": {}}, "description": "CSV, a row each"}}
@@ -200,6 +274,15 @@ async def export_ratings(
     "/chat/ratings/stats",
     response_model=BrandRatingStats,
     summary="Rating stats of the brand, with a daily series (brand staff)",
+    description=described(
+        "Defaults to the last 30 days; at most 366 days.",
+        DATE_ORDER,
+        (
+            "filter[date_from]",
+            "The range must not exceed 366 days.",
+            "counting a missing end as today, a missing start as 29 days before the end",
+        ),
+    ),
     responses=error_responses(401, 403, 422),
 )
 async def brand_stats(
@@ -207,6 +290,5 @@ async def brand_stats(
     date_from: DateFrom = None,
     date_to: DateTo = None,
 ) -> JSON:
-    """Defaults to the last 30 days; at most 366 days."""
-    days = service.DateRange(date_from, date_to)
+    days = DateRange(date_from, date_to)
     return ok((await service.brand_stats(call.tx, call.caller, days)).model_dump())

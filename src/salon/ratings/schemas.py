@@ -3,17 +3,17 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from salon.api.wire import InputId, WireDateTime
+from salon.api.wire import InputId, InputInt, InputText, WireDateTime, null_refused
 from salon.clock import format_wire_datetime
 from salon.records import Rating
 
 RATING_COMMENT_MAX = 2000
 
 RatingValue = Annotated[
-    int, Field(strict=True, ge=0, le=5, description="The score, an integer from 0 to 5")
+    InputInt, Field(ge=0, le=5, description="The score, an integer from 0 to 5")
 ]
 RatingComment = Annotated[
-    str, Field(strict=True, max_length=RATING_COMMENT_MAX, description="The rater's comment")
+    InputText, Field(max_length=RATING_COMMENT_MAX, description="The rater's comment")
 ]
 
 
@@ -23,7 +23,12 @@ class RatingRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"id_user_rated": 5, "id_user_rater": 2}]},
+        json_schema_extra={
+            "examples": [{"id_user_rated": 5, "id_user_rater": 2}],
+            # A comment comes with a score.
+            "if": {"properties": {"content": {"type": "string"}}, "required": ["content"]},
+            "then": {"properties": {"value": {"type": "integer"}}, "required": ["value"]},
+        },
     )
 
     id_user_rated: InputId | None = Field(
@@ -46,10 +51,15 @@ class RatingSubmission(BaseModel):
     """Body of `PATCH /chat/ratings/{rating}`: the rater's score and comment."""
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"value": 5, "content": "bien"}]}
+        extra="forbid",
+        json_schema_extra={"examples": [{"value": 5, "content": "bien"}], "minProperties": 1},
     )
 
-    value: RatingValue | None = None
+    value: RatingValue | None = Field(
+        default=None,
+        description="Required until the rating has a score; a score cannot be removed",
+        json_schema_extra=null_refused,
+    )
     content: RatingComment | None = Field(default=None, description="null clears the comment")
 
 

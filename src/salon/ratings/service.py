@@ -3,10 +3,10 @@
 import csv
 import io
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from salon.api.listing import Sort
+from salon.api.wire import DateRange
 from salon.chatrooms import access
 from salon.chatrooms import repository as chatrooms
 from salon.chatrooms.service import chatroom_of_brand, ensure_self_or_staff
@@ -265,28 +265,6 @@ CSV_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class DateRange:
-    """Whole UTC days, both ends included."""
-
-    first: date | None = None
-    last: date | None = None
-
-    def check(self) -> None:
-        if self.first and self.last and self.first > self.last:
-            raise Invalid.field(
-                "filter[date_from]", "The date_from filter must not be after date_to."
-            )
-
-    @property
-    def since(self) -> datetime | None:
-        return datetime.combine(self.first, time(), UTC) if self.first else None
-
-    @property
-    def until(self) -> datetime | None:
-        return datetime.combine(self.last + timedelta(days=1), time(), UTC) if self.last else None
-
-
 def ensure_staff(caller: Ambassador) -> None:
     if not caller.is_staff:
         raise Forbidden
@@ -327,21 +305,40 @@ async def export_csv(
     yield flush()
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV Injection":
+# = + - @ tab CR; ASVS 5 adds NUL; LF like CR).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+
+
+def _cell(value: object) -> object:
+    """A text cell that would start a formula gets a leading apostrophe: spreadsheets then read
+    it as text and do not show the apostrophe. The csv module quotes separators and quotes, so
+    nothing starts a cell mid-text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv_row(rating: Rating) -> list[object]:
+    """The one place export rows are made; every cell goes through `_cell`."""
+
     def when(value: datetime | None) -> str:
         return format_wire_datetime(value) if value else ""
 
     return [
-        rating.id_rating,
-        rating.id_chatroom,
-        rating.id_message,
-        rating.id_user_rater,
-        rating.id_user_rated,
-        "" if rating.value is None else rating.value,
-        rating.content or "",
-        when(rating.date_insert),
-        when(rating.date_update),
-        when(rating.date_rated),
+        _cell(value)
+        for value in (
+            rating.id_rating,
+            rating.id_chatroom,
+            rating.id_message,
+            rating.id_user_rater,
+            rating.id_user_rated,
+            "" if rating.value is None else rating.value,
+            rating.content or "",
+            when(rating.date_insert),
+            when(rating.date_update),
+            when(rating.date_rated),
+        )
     ]
 
 
@@ -360,8 +357,7 @@ async def ambassador_stats(
 async def brand_stats(tx: Transaction, caller: Ambassador, days: DateRange) -> BrandRatingStats:
     """The brand's ratings over a range of days (default: the last 30) with a daily series."""
     ensure_staff(caller)
-    last = days.last or utcnow().date()
-    first = days.first or last - timedelta(days=29)
+    first, last = days.or_last_days(30, utcnow().date())
     days = DateRange(first, last)
     days.check()
     if (last - first).days >= MAX_REPORT_DAYS:
