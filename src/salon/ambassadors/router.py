@@ -1,6 +1,7 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
+from pydantic import BeforeValidator, Field
 
 from salon.ambassadors import repository, service
 from salon.ambassadors.schemas import (
@@ -10,13 +11,14 @@ from salon.ambassadors.schemas import (
     ShopCustomerRequest,
     micro_wire,
 )
-from salon.api.deps import Authenticated, id_path, int_query
+from salon.api.deps import Authenticated, id_path
 from salon.api.errors import described, error_responses
 from salon.api.listing import IntList, parse_sort, sort_pattern
-from salon.api.pagination import PageDep, Paginated, paginate
+from salon.api.pagination import PageQuery, Paginated, paginate
+from salon.api.query import DaysQuery, QueryId
 from salon.api.responses import JSON, ok
 from salon.api.routing import SalonRoute
-from salon.api.wire import INT32_MAX, NO_NUL, DateRange, QueryDate, QueryDateTime
+from salon.api.wire import INT32_MAX, NO_NUL, QueryDateTime, decimal_text
 from salon.chatrooms import repository as chatrooms_repository
 from salon.chatrooms import service as chatrooms
 from salon.chatrooms.schemas import ChatroomListItem, list_item_wire
@@ -33,44 +35,78 @@ STATUSES = IntList("filter[status]", 0, 8)
 EXCLUDED = IntList("filter[exclude]", 1, INT32_MAX)
 
 
-@router.get(
-    "",
-    response_model=Paginated[AmbassadorMicro],
-    summary="List the brand's ambassadors",
-    responses=error_responses(401, 403, 422),
-)
-async def list_ambassadors(
-    request: Request,
-    page: PageDep,
-    call: Authenticated,
+class AmbassadorsQuery(PageQuery):
     sort: Annotated[
         str | None,
-        Query(
+        Field(
             description="last_action_date (default: -last_action_date), id_ambassador, "
             "firstname, lastname",
             pattern=sort_pattern(*repository.SORTABLE),
         ),
-    ] = None,
+    ] = None
     name: Annotated[
         str | None,
-        Query(
+        Field(
             alias="filter[name]",
             max_length=255,
             description="first name, last name or username contains",
             json_schema_extra={"pattern": NO_NUL},
         ),
-    ] = None,
-    status: Annotated[str | None, STATUSES.query("0-8, comma list allowed: 7,8")] = None,
-    exclude: Annotated[str | None, EXCLUDED.query("ids to leave out, comma list")] = None,
-    brand_tag: Annotated[int | None, int_query("filter[brand_tag]", ge=1, le=INT32_MAX)] = None,
-) -> JSON:
+    ] = None
+    status: Annotated[str | None, STATUSES.field("0-8, comma list allowed: 7,8")] = None
+    exclude: Annotated[str | None, EXCLUDED.field("ids to leave out, comma list")] = None
+    brand_tag: Annotated[QueryId | None, Field(alias="filter[brand_tag]")] = None
+
+
+class ChatroomsQuery(PageQuery):
+    sort: Annotated[
+        str | None,
+        Field(
+            description="last_action_date (default -last_action_date)",
+            pattern=sort_pattern("last_action_date"),
+        ),
+    ] = None
+    archived: Annotated[bool | None, Field(alias="filter[archived]")] = None
+    flag: Annotated[
+        int | None,
+        Field(alias="filter[flag]", ge=1, le=2, description="1: todo, 2: done"),
+        BeforeValidator(decimal_text),
+    ] = None
+    type_chatroom: Annotated[
+        int | None,
+        Field(
+            alias="filter[type_chatroom]",
+            description="0: one to one, 7: one to many",
+            json_schema_extra={"enum": [0, 7]},
+        ),
+        BeforeValidator(decimal_text),
+    ] = None
+    last_action_date_before: Annotated[
+        QueryDateTime | None,
+        Field(
+            alias="filter[last_action_date_before]",
+            description="chatrooms whose last action is before this date-time",
+        ),
+    ] = None
+
+
+@router.get(
+    "",
+    response_model=Paginated[AmbassadorMicro],
+    summary="List the brand's ambassadors",
+    openapi_extra={"parameters": AmbassadorsQuery.parameters()},
+    responses=error_responses(401, 403, 422),
+)
+async def list_ambassadors(request: Request, call: Authenticated) -> JSON:
+    query = AmbassadorsQuery.read(request)
     filters = repository.AmbassadorFilters(
-        name=name,
-        statuses=STATUSES.parse(status),
-        exclude=EXCLUDED.parse(exclude),
-        id_brand_tag=brand_tag,
+        name=query.name,
+        statuses=STATUSES.parse(query.status),
+        exclude=EXCLUDED.parse(query.exclude),
+        id_brand_tag=query.brand_tag,
     )
-    order = parse_sort(sort, set(repository.SORTABLE), "-last_action_date")
+    order = parse_sort(query.sort, set(repository.SORTABLE), "-last_action_date")
+    page = query.page_request
     people, total = await service.list_ambassadors(
         call.tx, call.caller, filters, order, page.offset, page.per_page
     )
@@ -107,54 +143,26 @@ async def shop_customer(body: ShopCustomerRequest, call: Authenticated) -> JSON:
     "/{ambassador}/chatrooms",
     response_model=Paginated[ChatroomListItem],
     summary="Get all chatrooms of an ambassador",
+    openapi_extra={"parameters": ChatroomsQuery.parameters()},
     response_description="Returns the chatrooms of an ambassador",
     responses=error_responses(401, 403, 404, 422),
 )
 async def chatrooms_of_ambassador(
-    ambassador: AmbassadorId,
-    request: Request,
-    page: PageDep,
-    call: Authenticated,
-    sort: Annotated[
-        str | None,
-        Query(
-            description="last_action_date (default -last_action_date)",
-            pattern=sort_pattern("last_action_date"),
-        ),
-    ] = None,
-    archived: Annotated[bool | None, Query(alias="filter[archived]")] = None,
-    flag: Annotated[
-        int | None, int_query("filter[flag]", ge=1, le=2, description="1: todo, 2: done")
-    ] = None,
-    type_chatroom: Annotated[
-        int | None,
-        int_query(
-            "filter[type_chatroom]",
-            ge=0,
-            le=7,
-            description="0: one to one, 7: one to many",
-            json_schema_extra={"enum": [0, 7]},
-        ),
-    ] = None,
-    last_action_date_before: Annotated[
-        QueryDateTime | None,
-        Query(
-            alias="filter[last_action_date_before]",
-            description="chatrooms whose last action is before this date-time",
-        ),
-    ] = None,
+    ambassador: AmbassadorId, request: Request, call: Authenticated
 ) -> JSON:
-    if type_chatroom not in (None, *ChatroomType):
+    query = ChatroomsQuery.read(request)
+    if query.type_chatroom not in (None, *ChatroomType):
         raise Invalid.field(
             "filter[type_chatroom]", "The selected filter[type_chatroom] is invalid."
         )
     filters = chatrooms_repository.ChatroomFilters(
-        archived=archived,
-        flag=flag,
-        type_chatroom=type_chatroom,
-        last_action_before=last_action_date_before,
+        archived=query.archived,
+        flag=query.flag,
+        type_chatroom=query.type_chatroom,
+        last_action_before=query.last_action_date_before,
     )
-    order = parse_sort(sort, {"last_action_date"}, "-last_action_date")
+    order = parse_sort(query.sort, {"last_action_date"}, "-last_action_date")
+    page = query.page_request
     found = await chatrooms.list_for_ambassador(
         call.tx, call.caller, ambassador, filters, order, page.offset, page.per_page
     )
@@ -176,6 +184,7 @@ async def chatrooms_of_ambassador(
     "/{ambassador}/stats",
     response_model=RatingStats,
     summary="Rating stats of an ambassador",
+    openapi_extra={"parameters": DaysQuery.parameters()},
     description=described(
         "The ratings of the ambassador as the rated, over whole UTC days.",
         (
@@ -186,16 +195,7 @@ async def chatrooms_of_ambassador(
     ),
     responses=error_responses(401, 403, 404, 422),
 )
-async def ambassador_stats(
-    ambassador: AmbassadorId,
-    call: Authenticated,
-    date_from: Annotated[
-        QueryDate | None, Query(alias="filter[date_from]", description="first UTC day, YYYY-MM-DD")
-    ] = None,
-    date_to: Annotated[
-        QueryDate | None, Query(alias="filter[date_to]", description="last UTC day, included")
-    ] = None,
-) -> JSON:
-    days = DateRange(date_from, date_to)
+async def ambassador_stats(ambassador: AmbassadorId, request: Request, call: Authenticated) -> JSON:
+    days = DaysQuery.read(request).days
     stats = await ratings.ambassador_stats(call.tx, call.caller, ambassador, days)
     return ok(stats.model_dump())

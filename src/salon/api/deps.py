@@ -13,7 +13,7 @@ documents the bearer scheme and `X-Popsell-Brand` on the routes that use `Authen
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Path, Request
 from limits import RateLimitItem, RateLimitItemPerMinute
 
 from salon.api import idempotency
@@ -99,10 +99,3 @@ def _writes(settings: Settings) -> RateLimitItem:
 def id_path(description: str) -> Any:
     """A path id, as every route reads it: decimal digits, 1 to 2147483647."""
     return read_as_decimal(Path(description=description, ge=1, le=INT32_MAX))
-
-
-def int_query(
-    alias: str | None = None, *, ge: int, le: int, description: str | None = None, **extra: Any
-) -> Any:
-    """An integer query parameter, read as strictly as path ids."""
-    return read_as_decimal(Query(alias=alias, ge=ge, le=le, description=description, **extra))

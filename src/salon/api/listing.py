@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Query
+from pydantic import Field
 
 from salon.errors import Invalid
 
@@ -93,6 +94,12 @@ class IntList:
         # The pattern is in the schema; `parse` applies it, with a sentence that says more than
         # "the format is invalid".
         return Query(
+            alias=self.name, description=description, json_schema_extra={"pattern": self.pattern}
+        )
+
+    def field(self, description: str) -> Any:
+        """The parameter as a field of a query model (api/query.py)."""
+        return Field(
             alias=self.name, description=description, json_schema_extra={"pattern": self.pattern}
         )
 

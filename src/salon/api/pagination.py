@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import urlencode
 
-from fastapi import Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Request
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from salon.api.deps import int_query
-from salon.api.wire import INT32_MAX
+from salon.api.query import QueryString
+from salon.api.wire import INT32_MAX, decimal_text
 
 T = TypeVar("T")
 
@@ -30,16 +30,24 @@ class PageRequest:
         return (self.page - 1) * self.per_page
 
 
-async def _page_request(
-    page: Annotated[int, int_query(ge=1, le=INT32_MAX, description="Page number, from 1")] = 1,
+class PageQuery(QueryString):
+    """A list's query string: `page` and `per_page`; lists add their sort and filters."""
+
+    # The bounds before the validator: they stay on the integer, and in the schema.
+    page: Annotated[
+        int,
+        Field(ge=1, le=INT32_MAX, description="Page number, from 1"),
+        BeforeValidator(decimal_text),
+    ] = 1
     per_page: Annotated[
-        int, int_query(ge=1, le=MAX_PER_PAGE, description="Items per page (at most 100)")
-    ] = DEFAULT_PER_PAGE,
-) -> PageRequest:
-    return PageRequest(page, per_page)
+        int,
+        Field(ge=1, le=MAX_PER_PAGE, description="Items per page (at most 100)"),
+        BeforeValidator(decimal_text),
+    ] = DEFAULT_PER_PAGE
 
-
-PageDep = Annotated[PageRequest, Depends(_page_request)]
+    @property
+    def page_request(self) -> PageRequest:
+        return PageRequest(self.page, self.per_page)
 
 
 class PageLink(BaseModel):

@@ -85,7 +85,7 @@ InputId = Annotated[InputInt, Field(ge=1, le=INT32_MAX)]
 _DECIMAL = re.compile(r"0|[1-9][0-9]*")
 
 
-def _decimal_text(value: object) -> object:
+def decimal_text(value: object) -> object:
     if isinstance(value, str) and not _DECIMAL.fullmatch(value):
         raise PydanticCustomError("int_parsing", "not a decimal integer")
     return value
@@ -94,7 +94,7 @@ def _decimal_text(value: object) -> object:
 def read_as_decimal(field: FieldInfo) -> FieldInfo:
     """A path or query integer (FastAPI's `Path` or `Query`) written in decimal digits only:
     Python's int() also reads "0_1", "01", "+1" and " 1" as 1, and "1_0" as 10."""
-    field.metadata.append(BeforeValidator(_decimal_text))
+    field.metadata.append(BeforeValidator(decimal_text))
     return field
 
 

@@ -1,11 +1,12 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
+from pydantic import Field
 
 from salon.api.deps import Authenticated, id_path
 from salon.api.errors import described, error_responses, links
 from salon.api.listing import IntList, parse_sort, sort_pattern
-from salon.api.pagination import PageDep, Paginated, paginate
+from salon.api.pagination import PageQuery, Paginated, paginate
 from salon.api.responses import JSON, created, ok
 from salon.api.routing import SalonRoute
 from salon.api.wire import QueryDateTime
@@ -20,37 +21,38 @@ MessageId = Annotated[int, id_path("The message id")]
 TYPES = IntList("filter[type_message]", 0, 9)
 
 
+class MessagesQuery(PageQuery):
+    sort: Annotated[
+        str | None,
+        Field(
+            description="date_insert, or -date_insert (default: newest first)",
+            pattern=sort_pattern("date_insert"),
+        ),
+    ] = None
+    sent_before: Annotated[
+        QueryDateTime | None,
+        Field(alias="filter[sent_before]", description="messages sent before (UTC if no zone)"),
+    ] = None
+    active: Annotated[bool | None, Field(alias="filter[active]")] = None
+    type_message: Annotated[str | None, TYPES.field("0-9, comma list allowed")] = None
+
+
 @router.get(
     "/chat/chatrooms/{chatroom}/messages",
     response_model=Paginated[MessageOut],
     summary="Get all messages of a chatroom",
+    openapi_extra={"parameters": MessagesQuery.parameters()},
     responses=error_responses(401, 403, 404, 422),
 )
-async def list_messages(
-    chatroom: ChatroomId,
-    request: Request,
-    page: PageDep,
-    call: Authenticated,
-    sort: Annotated[
-        str | None,
-        Query(
-            description="date_insert, or -date_insert (default: newest first)",
-            pattern=sort_pattern("date_insert"),
-        ),
-    ] = None,
-    sent_before: Annotated[
-        QueryDateTime | None,
-        Query(alias="filter[sent_before]", description="messages sent before (UTC if no zone)"),
-    ] = None,
-    active: Annotated[bool | None, Query(alias="filter[active]")] = None,
-    type_message: Annotated[str | None, TYPES.query("0-9, comma list allowed")] = None,
-) -> JSON:
+async def list_messages(chatroom: ChatroomId, request: Request, call: Authenticated) -> JSON:
+    query = MessagesQuery.read(request)
     filters = repository.MessageFilters(
-        sent_before=sent_before,
-        active=active,
-        types=TYPES.parse(type_message),
+        sent_before=query.sent_before,
+        active=query.active,
+        types=TYPES.parse(query.type_message),
     )
-    order = parse_sort(sort, {"date_insert"}, "-date_insert")
+    order = parse_sort(query.sort, {"date_insert"}, "-date_insert")
+    page = query.page_request
     found, total = await service.list_messages(
         call.tx, call.caller, chatroom, filters, order, page.offset, page.per_page
     )

@@ -1,15 +1,16 @@
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Request
 from fastapi.responses import StreamingResponse
+from pydantic import Field
 
-from salon.api.deps import Authenticated, id_path, int_query
+from salon.api.deps import Authenticated, id_path
 from salon.api.errors import described, error_responses, links
-from salon.api.listing import IntList, parse_sort, sort_pattern
-from salon.api.pagination import PageDep, Paginated, paginate
+from salon.api.listing import IntList, Sort, parse_sort, sort_pattern
+from salon.api.pagination import PageQuery, Paginated, paginate
+from salon.api.query import DaysQuery, QueryId
 from salon.api.responses import JSON, created, ok
 from salon.api.routing import SalonRoute
-from salon.api.wire import INT32_MAX, DateRange, QueryDate
 from salon.clock import utcnow
 from salon.config import Settings
 from salon.messages.schemas import MessageOut, message_wire
@@ -179,63 +180,57 @@ async def delete_a_rating(rating: RatingId, call: Authenticated) -> JSON:
     return ok(rating_wire(await service.delete_rating(call.tx, call.caller, rating)))
 
 
-DateFrom = Annotated[
-    QueryDate | None, Query(alias="filter[date_from]", description="first UTC day, YYYY-MM-DD")
-]
-DateTo = Annotated[
-    QueryDate | None, Query(alias="filter[date_to]", description="last UTC day, included")
-]
+class ReportQuery(DaysQuery):
+    """The filters and sort of the brand's ratings."""
+
+    id_user_rated: Annotated[QueryId | None, Field(alias="filter[id_user_rated]")] = None
+    id_user_rater: Annotated[QueryId | None, Field(alias="filter[id_user_rater]")] = None
+    id_chatroom: Annotated[QueryId | None, Field(alias="filter[id_chatroom]")] = None
+    value: Annotated[str | None, VALUES.field("0-5, comma list allowed")] = None
+    status: Annotated[Literal["pending", "answered"] | None, Field(alias="filter[status]")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            description="date_insert (default: -date_insert), date_update, value, id_rating",
+            pattern=sort_pattern(*SORTABLE),
+        ),
+    ] = None
+
+    def filters(self) -> RatingFilters:
+        days = self.days
+        days.check()
+        return RatingFilters(
+            since=days.since,
+            until=days.until,
+            id_user_rated=self.id_user_rated,
+            id_user_rater=self.id_user_rater,
+            id_chatroom=self.id_chatroom,
+            values=VALUES.parse(self.value),
+            status=self.status,
+        )
+
+    @property
+    def order(self) -> Sort:
+        return parse_sort(self.sort, set(SORTABLE), "-date_insert")
 
 
-async def report_filters(
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-    rated: Annotated[int | None, int_query("filter[id_user_rated]", ge=1, le=INT32_MAX)] = None,
-    rater: Annotated[int | None, int_query("filter[id_user_rater]", ge=1, le=INT32_MAX)] = None,
-    chatroom: Annotated[int | None, int_query("filter[id_chatroom]", ge=1, le=INT32_MAX)] = None,
-    value: Annotated[str | None, VALUES.query("0-5, comma list allowed")] = None,
-    status: Annotated[Literal["pending", "answered"] | None, Query(alias="filter[status]")] = None,
-) -> RatingFilters:
-    days = DateRange(date_from, date_to)
-    days.check()
-    return RatingFilters(
-        since=days.since,
-        until=days.until,
-        id_user_rated=rated,
-        id_user_rater=rater,
-        id_chatroom=chatroom,
-        values=VALUES.parse(value),
-        status=status,
-    )
-
-
-ReportFilters = Annotated[RatingFilters, Depends(report_filters)]
-SortParam = Annotated[
-    str | None,
-    Query(
-        description="date_insert (default: -date_insert), date_update, value, id_rating",
-        pattern=sort_pattern(*SORTABLE),
-    ),
-]
+class ReportPageQuery(ReportQuery, PageQuery):
+    pass
 
 
 @router.get(
     "/chat/ratings",
     response_model=Paginated[RatingReportItem],
     summary="List the brand's ratings (brand staff)",
+    openapi_extra={"parameters": ReportPageQuery.parameters()},
     description=described("The brand's ratings, newest first by default.", DATE_ORDER),
     responses=error_responses(401, 403, 422),
 )
-async def list_ratings(
-    request: Request,
-    page: PageDep,
-    filters: ReportFilters,
-    call: Authenticated,
-    sort: SortParam = None,
-) -> JSON:
-    order = parse_sort(sort, set(SORTABLE), "-date_insert")
+async def list_ratings(request: Request, call: Authenticated) -> JSON:
+    query = ReportPageQuery.read(request)
+    page = query.page_request
     found, total = await service.list_ratings(
-        call.tx, call.caller, filters, order, page.offset, page.per_page
+        call.tx, call.caller, query.filters(), query.order, page.offset, page.per_page
     )
     return ok(paginate(request, page, [report_item_wire(r) for r in found], total))
 
@@ -249,20 +244,17 @@ async def list_ratings(
         DATE_ORDER,
     ),
     response_class=StreamingResponse,
+    openapi_extra={"parameters": ReportQuery.parameters()},
     responses=error_responses(
         401, 403, 422, also={200: {"content": {"text/csv": {}}, "description": "CSV, a row each"}}
     ),
 )
-async def export_ratings(
-    request: Request,
-    filters: ReportFilters,
-    call: Authenticated,
-    sort: SortParam = None,
-) -> StreamingResponse:
+async def export_ratings(request: Request, call: Authenticated) -> StreamingResponse:
+    query = ReportQuery.read(request)
     caller = call.caller
     service.ensure_staff(caller)
-    order = parse_sort(sort, set(SORTABLE), "-date_insert")
-    rows = service.export_csv(request.app.state.database, caller.id_brand, filters, order)
+    database = request.app.state.database
+    rows = service.export_csv(database, caller.id_brand, query.filters(), query.order)
     return StreamingResponse(
         rows,
         media_type="text/csv; charset=utf-8",
@@ -274,6 +266,7 @@ async def export_ratings(
     "/chat/ratings/stats",
     response_model=BrandRatingStats,
     summary="Rating stats of the brand, with a daily series (brand staff)",
+    openapi_extra={"parameters": DaysQuery.parameters()},
     description=described(
         "Defaults to the last 30 days; at most 366 days.",
         DATE_ORDER,
@@ -285,10 +278,6 @@ async def export_ratings(
     ),
     responses=error_responses(401, 403, 422),
 )
-async def brand_stats(
-    call: Authenticated,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-) -> JSON:
-    days = DateRange(date_from, date_to)
+async def brand_stats(request: Request, call: Authenticated) -> JSON:
+    days = DaysQuery.read(request).days
     return ok((await service.brand_stats(call.tx, call.caller, days)).model_dump())
