@@ -14,7 +14,10 @@ from tests.support import ONE_MESSAGE_PER_RATING, Person, World, run_sql
 
 CRASHES = 3
 WRITERS = 24
-LOAD_SECONDS = 1.0
+# The kill comes once this many more writes were acknowledged (so requests are surely in
+# flight, whatever the machine's load), or after the deadline.
+ACKED_BEFORE_KILL = 100
+LOAD_DEADLINE_SECONDS = 30.0
 UNLIMITED = {"SALON_WRITES_PER_MINUTE": "1000000"}
 
 
@@ -69,9 +72,17 @@ async def drive(
             with contextlib.suppress(httpx.TransportError):
                 await work  # type: ignore[misc]
 
+        def count() -> int:
+            return len(acked.messages) + len(acked.ratings) + sum(acked.submissions.values())
+
+        start_count = count()
         tasks = [asyncio.create_task(until_dead(messages(n))) for n in range(WRITERS // 2)]
         tasks += [asyncio.create_task(until_dead(ratings(n))) for n in range(WRITERS // 2)]
-        await asyncio.sleep(LOAD_SECONDS)
+        deadline = asyncio.get_running_loop().time() + LOAD_DEADLINE_SECONDS
+        while count() < start_count + ACKED_BEFORE_KILL:
+            if asyncio.get_running_loop().time() > deadline:
+                break
+            await asyncio.sleep(0.01)
         kill(server)  # mid-load: requests are in flight
         await asyncio.gather(*tasks)
 

@@ -125,9 +125,11 @@ SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
 def _to_sqlite(value: datetime) -> str:
-    if value.tzinfo is None:
-        raise ValueError("naive datetimes are not stored; use salon.clock.utcnow()")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if value.tzinfo is not UTC:
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use salon.clock.utcnow()")
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:-6]  # without its "+00:00"
 
 
 def _from_sqlite(raw: bytes) -> datetime:

@@ -81,9 +81,7 @@ async def list_messages(chatroom: ChatroomId, request: Request, call: Authentica
     ),
 )
 async def post_message(chatroom: ChatroomId, body: MessageCreate, call: Authenticated) -> JSON:
-    settings = call.settings
-    message = await service.post_message(call.tx, settings, call.caller, chatroom, body)
-    return created(message_wire(message, utcnow(), settings.online_window))
+    return created(await service.post_message(call.tx, call.settings, call.caller, chatroom, body))
 
 
 @router.get(
@@ -112,6 +110,4 @@ async def get_message(id: MessageId, call: Authenticated) -> JSON:
     responses=error_responses(401, 403, 404, 422),
 )
 async def update_message(id: MessageId, body: MessageUpdate, call: Authenticated) -> JSON:
-    settings = call.settings
-    message = await service.update_message(call.tx, settings, call.caller, id, body)
-    return ok(message_wire(message, utcnow(), settings.online_window))
+    return ok(await service.update_message(call.tx, call.settings, call.caller, id, body))

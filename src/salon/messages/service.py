@@ -1,6 +1,7 @@
 """Messages: read by participants and staff, posted by participants (docs/decisions.md)."""
 
 import re
+from typing import Any
 
 from salon.api.listing import Sort
 from salon.chatrooms import access
@@ -44,7 +45,7 @@ async def post_message(
     caller: Ambassador,
     id_chatroom: int,
     body: MessageCreate,
-) -> Message:
+) -> dict[str, Any]:
     chatroom = await chatroom_of_brand(tx, caller, id_chatroom)
     if body.id_ambassador != caller.id_ambassador:
         raise Forbidden  # nobody posts in someone else's name
@@ -72,8 +73,7 @@ async def post_message(
     if any(participant.archived for participant in chatroom.participants):
         await chatrooms.unarchive(tx, chatroom.id_chatroom)
     await chatrooms.set_last_message_date(tx, chatroom, now)
-    _publish(tx, EventType.MESSAGE_CREATED, chatroom, message, settings)
-    return message
+    return _publish(tx, EventType.MESSAGE_CREATED, chatroom, message, settings)
 
 
 async def get_message(tx: Transaction, caller: Ambassador, id_message: int) -> Message:
@@ -90,7 +90,7 @@ async def update_message(
     caller: Ambassador,
     id_message: int,
     body: MessageUpdate,
-) -> Message:
+) -> dict[str, Any]:
     """The author edits `content`; the author or staff hide or show (`active`)."""
     message = await repository.get(tx, id_message, caller.id_brand)
     if message is None:
@@ -115,8 +115,7 @@ async def update_message(
             raise Forbidden
         message = message._replace(active=body.active)
     await repository.update(tx, message, utcnow())
-    _publish(tx, EventType.MESSAGE_UPDATED, chatroom, message, settings)
-    return message
+    return _publish(tx, EventType.MESSAGE_UPDATED, chatroom, message, settings)
 
 
 def _publish(
@@ -125,6 +124,8 @@ def _publish(
     chatroom: Chatroom,
     message: Message,
     settings: Settings,
-) -> None:
+) -> dict[str, Any]:
+    """Queue the event of a message; the message as sent, which the event carries too."""
     wire = message_wire(message, utcnow(), settings.online_window)
     outbox.enqueue_for_chatroom(tx, type_, chatroom, wire)
+    return wire

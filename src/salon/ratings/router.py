@@ -11,9 +11,8 @@ from salon.api.pagination import PageQuery, Paginated, paginate
 from salon.api.query import DaysQuery, QueryId
 from salon.api.responses import JSON, created, ok
 from salon.api.routing import SalonRoute
-from salon.clock import utcnow
 from salon.config import Settings
-from salon.messages.schemas import MessageOut, message_wire
+from salon.messages.schemas import MessageOut
 from salon.ratings import service
 from salon.ratings.repository import SORTABLE, RatingFilters
 from salon.ratings.schemas import (
@@ -121,11 +120,10 @@ async def rate_a_chatroom(
     call: Authenticated,
     body: Annotated[RatingRequest | None, Body()] = None,
 ) -> JSON:
-    settings = call.settings
-    message = await service.request_rating(
-        call.tx, settings, call.caller, chatroom, body or RatingRequest()
+    sent = await service.request_rating(
+        call.tx, call.settings, call.caller, chatroom, body or RatingRequest()
     )
-    return created(message_wire(message, utcnow(), settings.online_window))
+    return created(sent)
 
 
 @router.patch(

@@ -4,6 +4,7 @@ import csv
 import io
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from salon.api.listing import Sort
 from salon.api.wire import DateRange
@@ -21,7 +22,7 @@ from salon.ratings.schemas import RatingRequest, RatingSubmission, rating_wire
 from salon.ratings.stats import BrandRatingStats, DayStats, RatingStats
 from salon.realtime import outbox
 from salon.realtime.events import EventType
-from salon.records import Ambassador, Chatroom, ChatroomType, Message, MessageType, Rating
+from salon.records import Ambassador, Chatroom, ChatroomType, MessageType, Rating
 
 PENDING_EXISTS = "A rating request from this rater for this ambassador is already pending."
 NOT_TAKEN_PART = "The selected id_user_rated has not taken part in this chatroom yet."
@@ -39,9 +40,10 @@ async def request_rating(
     caller: Ambassador,
     id_chatroom: int,
     body: RatingRequest,
-) -> Message:
+) -> dict[str, Any]:
     """Ask `id_user_rater` to rate `id_user_rated` in a chatroom: a pending rating and the
-    `type_message` 2 message that carries it. A `value` sent by the rater rates at once."""
+    `type_message` 2 message that carries it. A `value` sent by the rater rates at once.
+    Returns the message as sent, which its events carry too."""
     chatroom = await chatroom_of_brand(tx, caller, id_chatroom)
     participants = {p.id_ambassador: p.ambassador for p in chatroom.participants}
     # Rater and rated are participants, so a caller who is neither a participant nor staff
@@ -107,7 +109,7 @@ async def request_rating(
     _publish(tx, EventType.RATING_REQUESTED, rating, recipients, wire)
     if body.value is not None:
         _publish(tx, EventType.RATING_SUBMITTED, rating, recipients, rating_wire(rating))
-    return message
+    return wire
 
 
 async def submit_rating(
