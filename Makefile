@@ -28,10 +28,11 @@ serve: install ## Migrate ./var/salon.db, load demo data (tokens in var/demo.jso
 test: install ## Run the whole suite on SQLite and on a throwaway PostgreSQL (plus Redis)
 	scripts/run-tests $(UV) run --frozen pytest $(PYTEST_ARGS)
 
-lint: install ## ruff (lint + format check) and mypy
+lint: install ## ruff (lint + format check), mypy, and no SQLAlchemy in request code
 	$(UV) run --frozen ruff check src tests bench
 	$(UV) run --frozen ruff format --check src tests bench
 	$(UV) run --frozen mypy
+	$(UV) run --frozen python scripts/check-request-imports src
 
 format: install ## Format and fix what ruff can
 	$(UV) run --frozen ruff format src tests bench
