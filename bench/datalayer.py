@@ -20,12 +20,12 @@ import asyncpg
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from salon.ambassadors import repository
+from salon.ambassadors.repository import get as get_ambassador
 from salon.config import Settings
-from salon.db import migrate
+from salon.db.migrate import upgrade
 from salon.db.models import Ambassador
 from salon.db.open import open_database
-from salon.provisioning import service
+from salon.provisioning.service import create_ambassador, create_brand
 
 ROUNDS = 5
 
@@ -42,13 +42,14 @@ async def best(n: int, once: Callable[[], Awaitable[object]]) -> float:
 
 
 async def seed(url: str) -> int:
-    await asyncio.to_thread(migrate.upgrade, url)
+    await asyncio.to_thread(upgrade, url)
     database = await open_database(Settings(database_url=url))
     async with database.transaction() as tx:
-        brand = await service.create_brand(tx, f"bench {time.time_ns()}")
-        person = await service.create_ambassador(tx, brand.id_brand, status=0, firstname="A")
+        brand = await create_brand(tx, f"bench {time.time_ns()}")
+        person = await create_ambassador(tx, brand.id_brand, status=0, firstname="A")
     await database.close()
-    return person.id_ambassador
+    id_ambassador: int = person.id_ambassador
+    return id_ambassador
 
 
 async def measure(name: str, url: str, n: int, raw: Callable[[int], Awaitable[float]]) -> None:
@@ -60,7 +61,7 @@ async def measure(name: str, url: str, n: int, raw: Callable[[int], Awaitable[fl
         rows.append(
             (
                 f"{name}: salon.db (a Query, a Transaction, a row)",
-                await best(n, lambda: repository.get(tx, id_ambassador)),
+                await best(n, lambda: get_ambassador(tx, id_ambassador)),
             )
         )
     await database.close()
