@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install serve test lint format typecheck check clean bench bench-realtime
+.PHONY: help install serve test lint format typecheck check clean bench bench-realtime bench-login
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,10 @@ bench: install ## Hot routes against the raw reference (wrk; SQLite 1 worker, Po
 
 bench-realtime: install ## Sockets one process holds, memory per socket, delivery latency at 500 messages/s
 	scripts/run-tests $(UV) run --frozen python -m bench.realtime $(BENCH_ARGS)
+
+bench-login: install ## A cheap GET's p50/p99 idle and under 16 login loops (SQLite; PostgreSQL + Redis)
+	@command -v wrk >/dev/null || scripts/apt-install wrk
+	scripts/run-tests $(UV) run --frozen python -m bench.login $(BENCH_ARGS)
 
 clean: ## Remove the environment, local data and caches
 	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache
