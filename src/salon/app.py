@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from salon import __version__
 from salon.api.errors import install_error_handlers
@@ -55,6 +56,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         max_json_depth=settings.max_json_depth,
     )
+    if settings.trusted_proxies:
+        # The one place a client address is read from X-Forwarded-For: only from a connection
+        # of a trusted proxy, and the client is the nearest address that is not a trusted
+        # proxy (proxies append, so what a client writes itself stays at the left end).
+        # `salon serve` runs uvicorn without proxy headers, so nothing rewrote it before.
+        app.add_middleware(
+            ProxyHeadersMiddleware,
+            trusted_hosts=[str(network) for network in settings.trusted_proxies],
+        )
     install_error_handlers(app)
     app.include_router(api_router, prefix=settings.api_prefix)
     app.include_router(health_router)

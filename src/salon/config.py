@@ -1,9 +1,10 @@
 """All settings, read from `SALON_*` environment variables."""
 
 from datetime import timedelta
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -29,6 +30,11 @@ class Settings(BaseSettings):
         default=None, description="redis://host:6379/0: shared rate limits and real-time events"
     )
     redis_prefix: str = Field(default="salon:", description="prefix of every Redis key and channel")
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
+        default_factory=list,
+        description="comma-separated addresses or CIDRs of the proxies in front of Salon: only "
+        "a connection from one of them may name the client in X-Forwarded-For",
+    )
     login_max_failures: int = Field(default=5, ge=1, description="per email, per window")
     login_failure_window_seconds: int = Field(default=900, ge=1)
     login_attempts_per_ip_per_minute: int = Field(default=30, ge=1)
@@ -51,6 +57,13 @@ class Settings(BaseSettings):
         description="move what startup built out of the garbage collector's sight (a server; "
         "an app made and dropped many times in one process, as in tests, turns it off)",
     )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @property
     def online_window(self) -> timedelta:
