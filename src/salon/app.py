@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.broker = _broker(settings)
         app.state.hub = Hub(app.state.broker, settings.ws_heartbeat_seconds)
         await app.state.hub.start()
-        app.state.rate_limiter = RateLimiter(settings.redis_url)
+        app.state.rate_limiter = RateLimiter(settings.redis_url, settings.redis_prefix)
         if settings.gc_freeze:
             # What startup built (the app, its schema, the ORM's mappers) lives as long as the
             # process. Frozen, it is no longer scanned: a full collection went from 118 ms to

@@ -1,11 +1,45 @@
 """Limits on /auth/* that a client cannot sidestep (issue #11, items 6 and 7)."""
 
+import asyncio
+import secrets
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
 import httpx
 import pytest
 from pydantic import ValidationError
 
+from salon.app import create_app
 from salon.config import Settings
 from tests import served
+from tests.api.accounts import SELLER_EMAIL, SELLER_PASSWORD, login
+from tests.conftest import REDIS_URL
+from tests.support import Person
+
+LIMITERS = ["memory", "redis"] if REDIS_URL else ["memory"]
+
+
+@pytest.fixture(params=LIMITERS)
+def limiter_kind(request: pytest.FixtureRequest) -> str:
+    """Where the counters live: process memory, or Redis (shared by every instance)."""
+    return str(request.param)
+
+
+@asynccontextmanager
+async def app_client(
+    settings: Settings, limiter_kind: str, **changes: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An app of its own on the test database, with these settings and counters."""
+    if limiter_kind == "redis":
+        changes |= {"redis_url": REDIS_URL, "redis_prefix": f"test-{secrets.token_hex(6)}:"}
+    app = create_app(settings.model_copy(update=changes))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://salon.test") as client:
+            yield client
+
 
 NOWHERE = {"X-Popsell-Domain": "nowhere.example.test"}
 WRONG_LOGIN = {"email": "someone@example.test", "password": "guess"}
@@ -58,3 +92,46 @@ def test_trusted_proxies_are_addresses_or_networks(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("SALON_TRUSTED_PROXIES", "proxy.internal")
     with pytest.raises(ValidationError):
         Settings()
+
+
+async def test_concurrent_wrong_passwords_get_exactly_the_allowed_failures(
+    settings: Settings, limiter_kind: str, seller: Person
+) -> None:
+    # The probe's attack: 25 wrong passwords at once got 6 x 401 for a limit of 5.
+    async with app_client(settings, limiter_kind, login_max_failures=5) as client:
+        answers = await asyncio.gather(
+            *(login(client, SELLER_EMAIL, f"guess {n}") for n in range(25))
+        )
+        statuses = sorted(answer.status_code for answer in answers)
+        assert statuses == [401] * 5 + [429] * 20
+        # The lockout holds for the right password too.
+        assert (await login(client, SELLER_EMAIL, SELLER_PASSWORD)).status_code == 429
+
+
+async def test_a_lockout_says_truthfully_when_a_retry_can_succeed(
+    settings: Settings, limiter_kind: str, seller: Person
+) -> None:
+    window = 3
+    changes = {"login_max_failures": 2, "login_failure_window_seconds": window}
+    async with app_client(settings, limiter_kind, **changes) as client:
+        first_failure = time.monotonic()
+        for n in range(2):
+            assert (await login(client, SELLER_EMAIL, f"guess {n}")).status_code == 401
+        refused = await login(client, SELLER_EMAIL, SELLER_PASSWORD)
+        assert refused.status_code == 429
+        retry_after = int(refused.headers["Retry-After"])
+        # Not sooner than the first failure leaves the window, not later than a whole window.
+        assert time.monotonic() - first_failure + retry_after >= window
+        assert 1 <= retry_after <= window
+        await asyncio.sleep(retry_after)
+        assert (await login(client, SELLER_EMAIL, SELLER_PASSWORD)).status_code == 200
+
+
+async def test_a_successful_login_clears_the_failures(
+    settings: Settings, limiter_kind: str, seller: Person
+) -> None:
+    async with app_client(settings, limiter_kind, login_max_failures=2) as client:
+        assert (await login(client, SELLER_EMAIL, "guess")).status_code == 401
+        assert (await login(client, SELLER_EMAIL, SELLER_PASSWORD)).status_code == 200
+        statuses = [(await login(client, SELLER_EMAIL, "guess")).status_code for _ in range(3)]
+        assert statuses == [401, 401, 429]

@@ -81,7 +81,7 @@ async def _current_ambassador(
         limiter: RateLimiter = request.app.state.rate_limiter
         writes = RateLimitItemPerMinute(settings.writes_per_minute)
         key = hash_token(token)
-        await limiter.spend(writes, "writes", key)
+        await limiter.spend_fast(writes, "writes", key)
     idempotency_key = request.headers.get(idempotency.HEADER)
     if request.method == "POST" and idempotency_key is not None:
         retention = timedelta(hours=settings.idempotency_retention_hours)

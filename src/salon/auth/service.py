@@ -80,18 +80,21 @@ async def login(
 
     Brute force is refused, not just slowed: each address may try
     `login_attempts_per_ip_per_minute` times a minute, and each email may fail
-    `login_max_failures` times per `login_failure_window_seconds` (429 with Retry-After)."""
+    `login_max_failures` times per `login_failure_window_seconds` (429 with Retry-After).
+    An attempt is counted as a failure *before* the password is checked and forgiven when it
+    is right, so concurrent attempts cannot all pass the check before one is counted; a
+    successful login clears the email's failures."""
     limits = LoginLimits.of(settings)
     await limiter.spend(limits.per_ip, "login-ip", client_ip)
     brand = await repository.find_brand_by_domain(session, domain) if domain else None
     email_key = (str(brand.id_brand if brand else 0), email.strip().lower())
-    await limiter.ensure_allowed(limits.per_email, "login-email", *email_key)
+    await limiter.spend(limits.per_email, "login-email", *email_key)
 
     ambassador = await repository.find_by_email(session, brand.id_brand, email) if brand else None
     hashed = ambassador.password_hash if ambassador is not None else None
     if not await verify_password(password, hashed) or ambassador is None or ambassador.active < 0:
-        await limiter.hit(limits.per_email, "login-email", *email_key)
         raise Unauthorized(INVALID_LOGIN)
+    await limiter.forgive(limits.per_email, "login-email", *email_key)
     await repository.touch_last_action(session, ambassador, utcnow())
     return issue_token(session, ambassador, "login"), ambassador
 
