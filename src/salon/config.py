@@ -37,8 +37,21 @@ class Settings(BaseSettings):
     )
     login_max_failures: int = Field(default=5, ge=1, description="per email, per window")
     login_failure_window_seconds: int = Field(default=900, ge=1)
-    login_attempts_per_ip_per_minute: int = Field(default=30, ge=1)
-    writes_per_minute: int = Field(default=120, ge=1, description="POST/PATCH/DELETE per token")
+    login_attempts_per_ip_per_minute: int = Field(
+        default=30,
+        ge=1,
+        description="per client address: logins, and apart from them guest creations and "
+        "API-key exchanges",
+    )
+    api_key_exchanges_per_hour: int = Field(
+        default=60, ge=1, description="tokens one API key may buy (POST /auth/token)"
+    )
+    guests_per_brand_per_hour: int = Field(
+        default=500,
+        ge=1,
+        description="guests (POST /auth/guest) a brand may get, whatever their addresses",
+    )
+    writes_per_minute: int = Field(default=120, ge=1, description="POST/PATCH/DELETE per person")
     max_body_bytes: int = Field(
         default=256 * 1024,
         ge=1024,

@@ -9,12 +9,16 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from salon.app import create_app
+from salon.auth.service import set_api_key
 from salon.config import Settings
+from salon.provisioning import repository
 from tests import served
-from tests.api.accounts import SELLER_EMAIL, SELLER_PASSWORD, login
+from tests.api.accounts import DOMAIN, SELLER_EMAIL, SELLER_PASSWORD, in_session, login
 from tests.conftest import REDIS_URL
 from tests.support import Person
 
@@ -135,3 +139,52 @@ async def test_a_successful_login_clears_the_failures(
         assert (await login(client, SELLER_EMAIL, SELLER_PASSWORD)).status_code == 200
         statuses = [(await login(client, SELLER_EMAIL, "guess")).status_code for _ in range(3)]
         assert statuses == [401, 401, 429]
+
+
+async def test_an_api_key_buys_a_bounded_number_of_tokens(
+    app: FastAPI, settings: Settings, seller: Person
+) -> None:
+    # The probe's attack: 200 tokens from one API key in 1.1 s.
+    async def work(session: AsyncSession) -> str:
+        ambassador = await repository.get_ambassador(session, seller.id)
+        assert ambassador is not None
+        return await set_api_key(session, ambassador)
+
+    api_key = str(await in_session(app, work))
+    async with app_client(settings, "memory", api_key_exchanges_per_hour=3) as client:
+        answers = [await client.post("/auth/token", json={"api_key": api_key}) for _ in range(4)]
+        assert [a.status_code for a in answers] == [200, 200, 200, 429]
+        assert answers[-1].json() == {"message": "Too Many Requests."}
+        assert 3000 < int(answers[-1].headers["Retry-After"]) <= 3600
+
+
+async def test_api_key_exchanges_are_limited_per_address(settings: Settings) -> None:
+    async with app_client(settings, "memory", login_attempts_per_ip_per_minute=3) as client:
+        statuses = [
+            (await client.post("/auth/token", json={"api_key": f"slk_guess{n}"})).status_code
+            for n in range(4)
+        ]
+    assert statuses == [401, 401, 401, 429]
+
+
+async def test_guests_are_capped_per_brand_whatever_the_address(
+    settings: Settings, shop: int
+) -> None:
+    # A script rotating addresses (here through a trusted proxy) cannot mint guests forever.
+    changes = {"guests_per_brand_per_hour": 3, "trusted_proxies": ["127.0.0.1"]}
+    async with app_client(settings, "memory", **changes) as client:
+
+        async def guest(address: str, domain: str = DOMAIN) -> int:
+            headers = {"X-Popsell-Domain": domain, "X-Forwarded-For": address}
+            return (await client.post("/auth/guest", headers=headers)).status_code
+
+        statuses = [await guest(f"198.51.100.{n}") for n in range(1, 5)]
+        assert statuses == [200, 200, 200, 429]
+        assert await guest("198.51.100.9", "nowhere.example.test") == 401
+
+
+async def test_guests_are_limited_per_address(settings: Settings, shop: int) -> None:
+    async with app_client(settings, "memory", login_attempts_per_ip_per_minute=2) as client:
+        headers = {"X-Popsell-Domain": DOMAIN}
+        statuses = [(await client.post("/auth/guest", headers=headers)).status_code for _ in "abc"]
+    assert statuses == [200, 200, 429]

@@ -53,10 +53,19 @@ async def login(
 @router.post(
     "/token",
     summary="Get a token from api key (public)",
-    responses=error_responses(401, 413, 422),
+    responses=error_responses(401, 413, 422, 429),
 )
-async def token_from_api_key(body: ApiKeyRequest, session: SessionDep) -> TokenOut:
-    return TokenOut(token=await service.exchange_api_key(session, body.api_key))
+async def token_from_api_key(
+    body: ApiKeyRequest,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
+) -> TokenOut:
+    token = await service.exchange_api_key(
+        session, limiter, settings, body.api_key, client_ip(request)
+    )
+    return TokenOut(token=token)
 
 
 @router.post(

@@ -1,7 +1,12 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from limits import RateLimitItem, RateLimitItemPerMinute, RateLimitItemPerSecond
+from limits import (
+    RateLimitItem,
+    RateLimitItemPerHour,
+    RateLimitItemPerMinute,
+    RateLimitItemPerSecond,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salon.auth import repository
@@ -99,8 +104,18 @@ async def login(
     return issue_token(session, ambassador, "login"), ambassador
 
 
-async def exchange_api_key(session: AsyncSession, api_key: str) -> str:
-    ambassador = await repository.find_by_api_key(session, hash_token(api_key))
+async def exchange_api_key(
+    session: AsyncSession, limiter: RateLimiter, settings: Settings, api_key: str, client_ip: str
+) -> str:
+    """A new token for the owner of `api_key`. Each address may try
+    `login_attempts_per_ip_per_minute` times a minute, and each key buys
+    `api_key_exchanges_per_hour` tokens an hour (429 with Retry-After)."""
+    per_ip = RateLimitItemPerMinute(settings.login_attempts_per_ip_per_minute)
+    await limiter.spend(per_ip, "api-key-ip", client_ip)
+    api_key_hash = hash_token(api_key)
+    per_key = RateLimitItemPerHour(settings.api_key_exchanges_per_hour)
+    await limiter.spend(per_key, "api-key", api_key_hash)
+    ambassador = await repository.find_by_api_key(session, api_key_hash)
     if ambassador is None or ambassador.active < 0:
         raise Unauthorized
     return issue_token(session, ambassador, "api-key")
@@ -113,12 +128,18 @@ async def create_guest(
     domain: str | None,
     client_ip: str,
 ) -> str:
-    """A temporary visitor (status 8) of the brand of `domain`, and its token."""
+    """A temporary visitor (status 8) of the brand of `domain`, and its token.
+
+    Guests are free accounts: each address may create `login_attempts_per_ip_per_minute` a
+    minute, and each brand gets at most `guests_per_brand_per_hour` an hour, so that a script
+    rotating addresses cannot mint thousands (429 with Retry-After)."""
     per_ip = RateLimitItemPerMinute(settings.login_attempts_per_ip_per_minute)
     await limiter.spend(per_ip, "guest-ip", client_ip)
     brand = await repository.find_brand_by_domain(session, domain) if domain else None
     if brand is None:
         raise Unauthorized
+    per_brand = RateLimitItemPerHour(settings.guests_per_brand_per_hour)
+    await limiter.spend(per_brand, "guest-brand", str(brand.id_brand))
     guest = Ambassador(
         id_brand=brand.id_brand, status=AmbassadorStatus.TEMP, active=1, anonymized=False
     )
