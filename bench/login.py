@@ -7,19 +7,23 @@ Run through `make bench-login`. A `salon serve` process (one worker) on a fresh 
 
 The probe is a cheap authenticated GET (`GET /chat/chatrooms/{id}`), sent by wrk
 (bench/wrk/hot.lua) over 2 connections paced to about 100 requests/s, so that its latency is
-service time, not a queue of its own making. It runs twice for `--seconds`:
+service time, not a queue of its own making. Two phases of `--seconds` each:
   idle      nothing else happens
   flooded   `--loops` (16) login loops run at the same time, each on its own connection and
             account, back to back, with the right password: every attempt verifies an Argon2
             hash and writes a token. The per-address login limit is raised out of reach for the
             bench: the loops stand for many addresses.
-It prints the probe's p50 and p99 idle and flooded, the ratio of the p99s (the target: at most
-3), and what the logins got (status codes, logins/s). Every loop is bounded in time and count.
+The phases alternate for `--rounds` (3) and each keeps its best p99: this 2-core machine is
+shared, and a p99 of 10 s is one stall of someone else's process away from doubling (two idle
+phases in a row, no flood at all, measured 47 and 139 ms). It prints every phase, then the best
+p50/p99 of each and their ratio (the target: at most 3), and what the logins got (status codes,
+logins/s). Every loop is bounded in time and count.
 """
 
 import argparse
 import asyncio
 import collections
+import math
 import os
 import secrets
 import tempfile
@@ -63,6 +67,7 @@ class Flood:
     statuses: collections.Counter[int] = field(default_factory=collections.Counter)
     errors: int = 0
     seconds: float = 0.0
+    stop_at: float = 0.0
 
 
 async def seed(url: str, accounts: int) -> Seeded:
@@ -93,17 +98,21 @@ async def seed(url: str, accounts: int) -> Seeded:
 
 
 def probe(base_url: str, targets: Path, seconds: int) -> Result:
-    return wrk(base_url, targets, seconds, PROBE_PACE_MS, connections=PROBE_CONNECTIONS)
+    """The probe's figures; a phase in which no request came back at all has an infinite p50
+    and p99 (wrk reports zeros)."""
+    result = wrk(base_url, targets, seconds, PROBE_PACE_MS, connections=PROBE_CONNECTIONS)
+    if result.requests_per_s == 0:
+        result.p50_ms = result.p99_ms = math.inf
+    return result
 
 
-async def login_loop(
-    base_url: str, seeded: Seeded, email: str, stop_at: float, flood: Flood
-) -> None:
+async def login_loop(base_url: str, seeded: Seeded, email: str, flood: Flood) -> None:
+    """Logs in back to back until `flood.stop_at`; the attempt under way then ends first."""
     headers = {"X-Popsell-Domain": seeded.domain}
     body = {"email": email, "password": PASSWORD}
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
         for _ in range(MAX_LOGINS_PER_LOOP):
-            if time.monotonic() >= stop_at:
+            if time.monotonic() >= flood.stop_at:
                 return
             try:
                 response = await client.post("/auth/login", headers=headers, json=body)
@@ -116,13 +125,13 @@ async def flooded_probe(
     base_url: str, seeded: Seeded, targets: Path, args: argparse.Namespace
 ) -> tuple[Result, Flood]:
     """The probe while `args.loops` loops log in; the loops start `args.ramp` seconds before
-    the probe (so it measures the flood, not its start) and stop when it ends."""
-    flood = Flood()
+    the probe (so it measures the flood, not its start) and stop when it ends. The logins
+    under way are waited for, so that the next idle phase does not measure their backlog."""
     began = time.monotonic()
-    stop_at = began + args.ramp + args.seconds + 60  # the probe's end stops them sooner
+    flood = Flood(stop_at=began + args.ramp + args.seconds + 60)  # the probe's end comes first
     loops = [
         asyncio.create_task(
-            login_loop(base_url, seeded, seeded.emails[n % len(seeded.emails)], stop_at, flood)
+            login_loop(base_url, seeded, seeded.emails[n % len(seeded.emails)], flood)
         )
         for n in range(args.loops)
     ]
@@ -130,9 +139,8 @@ async def flooded_probe(
         await asyncio.sleep(args.ramp)
         result = await asyncio.to_thread(probe, base_url, targets, args.seconds)
     finally:
-        for loop in loops:
-            loop.cancel()
-        await asyncio.gather(*loops, return_exceptions=True)
+        flood.stop_at = 0.0
+        await asyncio.gather(*loops)
     flood.seconds = time.monotonic() - began
     return result, flood
 
@@ -140,10 +148,8 @@ async def flooded_probe(
 def describe(flood: Flood) -> str:
     statuses = ", ".join(f"{n} x {status}" for status, n in sorted(flood.statuses.items()))
     ok = flood.statuses.get(200, 0)
-    return (
-        f"logins: {statuses or 'none'}; {flood.errors} transport errors; "
-        f"{ok / flood.seconds:.1f} logins/s"
-    )
+    errors = f", {flood.errors} transport errors" if flood.errors else ""
+    return f"{statuses or 'none'}{errors}; {ok / flood.seconds:.1f}/s"
 
 
 async def check(base_url: str, seeded: Seeded) -> None:
@@ -162,33 +168,48 @@ async def check(base_url: str, seeded: Seeded) -> None:
         raise SystemExit(f"setup failed: GET {read.text}, login {login.text}")
 
 
-ROW = "{:<9} {:<8} {:>9} {:>9} {:>8}"
+ROW = "{:<9} {:<13} {:>7} {:>7} {:>6}  {}"
 
 
 async def run_setup(name: str, url: str, env: dict[str, str], args: argparse.Namespace) -> None:
     await asyncio.to_thread(migrate.upgrade, url)
-    seeded = await seed(url, args.loops)
+    seeded = await seed(url, max(1, args.loops))
     server = served.start(url, env=SALON_ENV | env)
+    idle: list[Result] = []
+    flooded: list[Result] = []
+    floods: list[Flood] = []
     try:
         with tempfile.TemporaryDirectory() as scratch:
             targets = Path(scratch) / "probe.targets"
             targets.write_text(f"GET\t/chat/chatrooms/{seeded.id_chatroom}\t{seeded.token}\t\n")
             await check(server.base_url, seeded)
             wrk(server.base_url, targets, 2, PROBE_PACE_MS, connections=PROBE_CONNECTIONS)
-            idle = probe(server.base_url, targets, args.seconds)
-            flooded, flood = await flooded_probe(server.base_url, seeded, targets, args)
+            for _ in range(args.rounds):
+                idle.append(await asyncio.to_thread(probe, server.base_url, targets, args.seconds))
+                show(name, "idle", idle[-1])
+                result, flood = await flooded_probe(server.base_url, seeded, targets, args)
+                flooded.append(result)
+                floods.append(flood)
+                show(name, "flooded", result, describe(flood))
     finally:
         stop(server)
-    ratio = flooded.p99_ms / idle.p99_ms
-    for label, result in (("idle", idle), ("flooded", flooded)):
-        p50, p99 = f"{result.p50_ms:.1f}", f"{result.p99_ms:.1f}"
-        print(ROW.format(name, label, p50, p99, result.errors), flush=True)
-    print(f"{name:<9} p99 flooded / idle = {ratio:.1f}x (target <= 3x); {describe(flood)}")
+    best_idle = min(idle, key=lambda r: r.p99_ms)
+    best_flooded = min(flooded, key=lambda r: r.p99_ms)
+    show(name, "best idle", best_idle)
+    show(name, "best flooded", best_flooded)
+    ratio = best_flooded.p99_ms / best_idle.p99_ms
+    print(f"{name:<9} p99 flooded / idle = {ratio:.1f}x (target <= 3x)", flush=True)
+
+
+def show(name: str, phase: str, result: Result, note: str = "") -> None:
+    p50, p99 = f"{result.p50_ms:.1f}", f"{result.p99_ms:.1f}"
+    print(ROW.format(name, phase, p50, p99, result.errors, note).rstrip(), flush=True)
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=20, help="each probe run")
+    parser.add_argument("--seconds", type=int, default=10, help="each phase")
+    parser.add_argument("--rounds", type=int, default=3, help="idle/flooded alternations")
     parser.add_argument("--loops", type=int, default=16, help="concurrent login loops")
     parser.add_argument("--ramp", type=float, default=3.0, help="flood before the probe starts")
     parser.add_argument("--only", choices=("sqlite", "postgres"), help="run one setup")
@@ -196,10 +217,10 @@ async def main() -> None:
 
     print(
         f"probe: GET /chat/chatrooms/{{id}}, wrk {PROBE_CONNECTIONS} connections paced to "
-        f"~{PROBE_CONNECTIONS * 1000 // PROBE_PACE_MS} req/s, {args.seconds} s; "
-        f"flood: {args.loops} login loops"
+        f"~{PROBE_CONNECTIONS * 1000 // PROBE_PACE_MS} req/s, {args.seconds} s a phase, "
+        f"{args.rounds} rounds; flood: {args.loops} login loops"
     )
-    print(ROW.format("setup", "probe", "p50 ms", "p99 ms", "errors"))
+    print(ROW.format("setup", "phase", "p50 ms", "p99 ms", "errors", "logins"))
     if args.only != "postgres":
         with tempfile.TemporaryDirectory() as scratch:
             await run_setup("sqlite", f"sqlite:///{scratch}/bench.db", {}, args)

@@ -14,6 +14,7 @@ from salon.api.errors import install_error_handlers
 from salon.api.guards import RequestGuard
 from salon.api.health import router as health_router
 from salon.api.router import api_router
+from salon.auth.passwords import PasswordHashing
 from salon.config import Settings
 from salon.db.session import Database
 from salon.ratelimit import RateLimiter
@@ -32,6 +33,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.hub = Hub(app.state.broker, settings.ws_heartbeat_seconds)
         await app.state.hub.start()
         app.state.rate_limiter = RateLimiter(settings.redis_url, settings.redis_prefix)
+        app.state.password_hashing = PasswordHashing(
+            settings.password_hash_concurrency, settings.password_hash_queue
+        )
         if settings.gc_freeze:
             # What startup built (the app, its schema, the ORM's mappers) lives as long as the
             # process. Frozen, it is no longer scanned: a full collection went from 118 ms to
@@ -42,6 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await app.state.hub.close()
+            app.state.password_hashing.close()
+            await app.state.rate_limiter.close()
             await app.state.database.dispose()
 
     app = FastAPI(

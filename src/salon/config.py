@@ -35,13 +35,23 @@ class Settings(BaseSettings):
         description="comma-separated addresses or CIDRs of the proxies in front of Salon: only "
         "a connection from one of them may name the client in X-Forwarded-For",
     )
+    password_hash_concurrency: int = Field(
+        default=1,
+        ge=1,
+        description="password checks (Argon2: ~200 ms of a core, 64 MiB) a process runs at once",
+    )
+    password_hash_queue: int = Field(
+        default=16,
+        ge=0,
+        description="logins a process lets wait for a check; beyond, 503 with Retry-After",
+    )
     login_max_failures: int = Field(default=5, ge=1, description="per email, per window")
     login_failure_window_seconds: int = Field(default=900, ge=1)
     login_attempts_per_ip_per_minute: int = Field(
         default=30,
         ge=1,
-        description="per client address: logins, and apart from them guest creations and "
-        "API-key exchanges",
+        description="logins a minute per client address; guest creations and API-key "
+        "exchanges get as many, each counted apart",
     )
     api_key_exchanges_per_hour: int = Field(
         default=60, ge=1, description="tokens one API key may buy (POST /auth/token)"

@@ -54,6 +54,16 @@ async def _settings(request: Request) -> Settings:
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
+
+async def _database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+# For the rare route whose work must not hold a connection throughout (a login): it opens its
+# own short transactions with `Database.transaction`.
+DatabaseDep = Annotated[Database, Depends(_database)]
+
 bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer <token>`")
 
 

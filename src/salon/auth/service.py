@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import quote
 
 from limits import (
     RateLimitItem,
@@ -10,11 +11,12 @@ from limits import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salon.auth import repository
-from salon.auth.passwords import hash_password, verify_password
+from salon.auth.passwords import PasswordHashing, hash_password
 from salon.auth.tokens import generate_api_key, generate_token, hash_token
 from salon.clock import utcnow
 from salon.config import Settings
 from salon.db.models import Ambassador, AmbassadorStatus
+from salon.db.session import Database
 from salon.errors import Forbidden, Unauthorized
 from salon.ratelimit import RateLimiter
 
@@ -72,8 +74,9 @@ class LoginLimits:
 
 
 async def login(
-    session: AsyncSession,
+    database: Database,
     limiter: RateLimiter,
+    hashing: PasswordHashing,
     settings: Settings,
     *,
     domain: str | None,
@@ -86,22 +89,38 @@ async def login(
     Brute force is refused, not just slowed: each address may try
     `login_attempts_per_ip_per_minute` times a minute, and each email may fail
     `login_max_failures` times per `login_failure_window_seconds` (429 with Retry-After).
-    An attempt is counted as a failure *before* the password is checked and forgiven when it
-    is right, so concurrent attempts cannot all pass the check before one is counted; a
-    successful login clears the email's failures."""
+    One attempt per email runs at a time, everywhere, so its check of the budget, of the
+    password and its count of a failure are one step: concurrent attempts cannot all pass the
+    check first.
+
+    The password check (Argon2, ~200 ms) holds no database connection: the person is read in
+    one short transaction and the token written in another. Checks are bounded per process
+    (`hashing`): beyond its queue a login is refused with Overloaded (503)."""
     limits = LoginLimits.of(settings)
     await limiter.spend(limits.per_ip, "login-ip", client_ip)
-    brand = await repository.find_brand_by_domain(session, domain) if domain else None
-    email_key = (str(brand.id_brand if brand else 0), email.strip().lower())
-    await limiter.spend(limits.per_email, "login-email", *email_key)
-
-    ambassador = await repository.find_by_email(session, brand.id_brand, email) if brand else None
-    hashed = ambassador.password_hash if ambassador is not None else None
-    if not await verify_password(password, hashed) or ambassador is None or ambassador.active < 0:
-        raise Unauthorized(INVALID_LOGIN)
-    await limiter.forgive(limits.per_email, "login-email", *email_key)
-    await repository.touch_last_action(session, ambassador, utcnow())
-    return issue_token(session, ambassador, "login"), ambassador
+    # The domain names the brand without a query; quoted, it holds no "/" (limits' separator),
+    # so no made-up domain makes another email's key.
+    email_key = (quote((domain or "").strip().lower(), safe=""), email.strip().lower())
+    await limiter.ensure_allowed(limits.per_email, "login-email", *email_key)  # waits for none
+    async with limiter.exclusive("login-email", *email_key):
+        await limiter.ensure_allowed(limits.per_email, "login-email", *email_key)
+        with hashing.admit() as checker:
+            async with database.transaction() as session:
+                brand = await repository.find_brand_by_domain(session, domain) if domain else None
+                ambassador = (
+                    await repository.find_by_email(session, brand.id_brand, email)
+                    if brand
+                    else None
+                )
+            hashed = ambassador.password_hash if ambassador is not None else None
+            matches = await checker.verify(password, hashed)
+        if not matches or ambassador is None or hashed is None or ambassador.active < 0:
+            await limiter.record(limits.per_email, "login-email", *email_key)
+            raise Unauthorized(INVALID_LOGIN)
+    async with database.transaction() as session:
+        if not await repository.confirm_login(session, ambassador, hashed, utcnow()):
+            raise Unauthorized(INVALID_LOGIN)
+        return issue_token(session, ambassador, "login"), ambassador
 
 
 async def exchange_api_key(
