@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from salon.api import idempotency
 from salon.api.wire import INT32_MAX, read_as_decimal
 from salon.auth import service as auth
-from salon.auth.tokens import hash_token
 from salon.config import Settings
 from salon.db.models import Ambassador
 from salon.db.session import Database
@@ -67,6 +66,16 @@ async def _settings(request: Request) -> Settings:
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
+
+async def _database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+# For the rare route whose work must not hold a connection throughout (a login): it opens its
+# own short transactions with `Database.transaction`.
+DatabaseDep = Annotated[Database, Depends(_database)]
+
 bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer <token>`")
 
 
@@ -89,11 +98,10 @@ async def _current_ambassador(
     token = credentials.credentials if credentials is not None else None
     caller = await auth.authenticate(session, token, x_popsell_brand, settings)
     if request.method in WRITE_METHODS:
-        assert token is not None
+        # The person's budget, not the token's: a new token (a login, an API key) buys none.
         limiter: RateLimiter = request.app.state.rate_limiter
         writes = RateLimitItemPerMinute(settings.writes_per_minute)
-        key = hash_token(token)
-        await limiter.spend(writes, "writes", key)
+        await limiter.spend_fast(writes, "writes", str(caller.id_ambassador))
     idempotency_key = request.headers.get(idempotency.HEADER)
     if request.method == "POST" and idempotency_key is not None:
         retention = timedelta(hours=settings.idempotency_retention_hours)

@@ -30,6 +30,27 @@ async def touch_last_action(session: AsyncSession, ambassador: Ambassador, now: 
     ambassador.last_action_date = now
 
 
+async def confirm_login(
+    session: AsyncSession, ambassador: Ambassador, password_hash: str, now: datetime
+) -> bool:
+    """Refresh `last_action_date` of a login checked outside this transaction, if the account
+    is still enabled with the password that was checked (a change made during the check wins)."""
+    result = await session.execute(
+        update(Ambassador)
+        .where(
+            Ambassador.id_ambassador == ambassador.id_ambassador,
+            Ambassador.active >= 0,
+            Ambassador.password_hash == password_hash,
+        )
+        .values(last_action_date=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    ambassador.last_action_date = now
+    return True
+
+
 def add_token(
     session: AsyncSession, ambassador: Ambassador, token_hash: str, label: str
 ) -> ApiToken:

@@ -4,10 +4,18 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 
 from salon.ambassadors.schemas import AmbassadorFull
-from salon.api.deps import CurrentAmbassador, RateLimiterDep, SessionDep, SettingsDep, bearer
+from salon.api.deps import (
+    CurrentAmbassador,
+    DatabaseDep,
+    RateLimiterDep,
+    SessionDep,
+    SettingsDep,
+    bearer,
+)
 from salon.api.errors import error_responses
 from salon.api.routing import SalonRoute
 from salon.auth import service
+from salon.auth.passwords import PasswordHashing
 from salon.auth.schemas import ApiKeyRequest, LoginOut, LoginRequest, TokenOut
 from salon.clock import utcnow
 
@@ -23,23 +31,34 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+async def _password_hashing(request: Request) -> PasswordHashing:
+    hashing: PasswordHashing = request.app.state.password_hashing
+    return hashing
+
+
+PasswordHashingDep = Annotated[PasswordHashing, Depends(_password_hashing)]
+
+
 @router.post(
     "/login",
     summary="Login with email and password (public)",
     response_description="Return the complete user and the Token",
-    responses=error_responses(401, 422),
+    responses=error_responses(401, 422, 503),
 )
 async def login(
     body: LoginRequest,
     request: Request,
-    session: SessionDep,
+    database: DatabaseDep,
     settings: SettingsDep,
     limiter: RateLimiterDep,
+    hashing: PasswordHashingDep,
     domain: DomainHeader = None,
 ) -> LoginOut:
+    # No SessionDep: the service opens two short transactions around the password check.
     token, ambassador = await service.login(
-        session,
+        database,
         limiter,
+        hashing,
         settings,
         domain=domain,
         email=body.email,
@@ -55,8 +74,17 @@ async def login(
     summary="Get a token from api key (public)",
     responses=error_responses(401, 422),
 )
-async def token_from_api_key(body: ApiKeyRequest, session: SessionDep) -> TokenOut:
-    return TokenOut(token=await service.exchange_api_key(session, body.api_key))
+async def token_from_api_key(
+    body: ApiKeyRequest,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
+) -> TokenOut:
+    token = await service.exchange_api_key(
+        session, limiter, settings, body.api_key, client_ip(request)
+    )
+    return TokenOut(token=token)
 
 
 @router.post(

@@ -1,15 +1,22 @@
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import quote
 
-from limits import RateLimitItem, RateLimitItemPerMinute, RateLimitItemPerSecond
+from limits import (
+    RateLimitItem,
+    RateLimitItemPerHour,
+    RateLimitItemPerMinute,
+    RateLimitItemPerSecond,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salon.auth import repository
-from salon.auth.passwords import hash_password, verify_password
+from salon.auth.passwords import PasswordHashing, hash_password
 from salon.auth.tokens import generate_api_key, generate_token, hash_token
 from salon.clock import utcnow
 from salon.config import Settings
 from salon.db.models import Ambassador, AmbassadorStatus
+from salon.db.session import Database
 from salon.errors import Forbidden, Unauthorized
 from salon.ratelimit import RateLimiter
 from salon.realtime import outbox
@@ -82,8 +89,9 @@ class LoginLimits:
 
 
 async def login(
-    session: AsyncSession,
+    database: Database,
     limiter: RateLimiter,
+    hashing: PasswordHashing,
     settings: Settings,
     *,
     domain: str | None,
@@ -95,24 +103,53 @@ async def login(
 
     Brute force is refused, not just slowed: each address may try
     `login_attempts_per_ip_per_minute` times a minute, and each email may fail
-    `login_max_failures` times per `login_failure_window_seconds` (429 with Retry-After)."""
+    `login_max_failures` times per `login_failure_window_seconds` (429 with Retry-After).
+    One attempt per email runs at a time, everywhere, so its check of the budget, of the
+    password and its count of a failure are one step: concurrent attempts cannot all pass the
+    check first.
+
+    The password check (Argon2, ~200 ms) holds no database connection: the person is read in
+    one short transaction and the token written in another. Checks are bounded per process
+    (`hashing`): beyond its queue a login is refused with Overloaded (503)."""
     limits = LoginLimits.of(settings)
     await limiter.spend(limits.per_ip, "login-ip", client_ip)
-    brand = await repository.find_brand_by_domain(session, domain) if domain else None
-    email_key = (str(brand.id_brand if brand else 0), email.strip().lower())
-    await limiter.ensure_allowed(limits.per_email, "login-email", *email_key)
+    # The domain names the brand without a query; quoted, it holds no "/" (limits' separator),
+    # so no made-up domain makes another email's key.
+    email_key = (quote((domain or "").strip().lower(), safe=""), email.strip().lower())
+    await limiter.ensure_allowed(limits.per_email, "login-email", *email_key)  # waits for none
+    async with limiter.exclusive("login-email", *email_key):
+        await limiter.ensure_allowed(limits.per_email, "login-email", *email_key)
+        with hashing.admit() as checker:
+            async with database.transaction() as session:
+                brand = await repository.find_brand_by_domain(session, domain) if domain else None
+                ambassador = (
+                    await repository.find_by_email(session, brand.id_brand, email)
+                    if brand
+                    else None
+                )
+            hashed = ambassador.password_hash if ambassador is not None else None
+            matches = await checker.verify(password, hashed)
+        if not matches or ambassador is None or hashed is None or ambassador.active < 0:
+            await limiter.record(limits.per_email, "login-email", *email_key)
+            raise Unauthorized(INVALID_LOGIN)
+    async with database.transaction() as session:
+        if not await repository.confirm_login(session, ambassador, hashed, utcnow()):
+            raise Unauthorized(INVALID_LOGIN)
+        return issue_token(session, ambassador, "login"), ambassador
 
-    ambassador = await repository.find_by_email(session, brand.id_brand, email) if brand else None
-    hashed = ambassador.password_hash if ambassador is not None else None
-    if not await verify_password(password, hashed) or ambassador is None or ambassador.active < 0:
-        await limiter.hit(limits.per_email, "login-email", *email_key)
-        raise Unauthorized(INVALID_LOGIN)
-    await repository.touch_last_action(session, ambassador, utcnow())
-    return issue_token(session, ambassador, "login"), ambassador
 
-
-async def exchange_api_key(session: AsyncSession, api_key: str) -> str:
-    ambassador = await repository.find_by_api_key(session, hash_token(api_key))
+async def exchange_api_key(
+    session: AsyncSession, limiter: RateLimiter, settings: Settings, api_key: str, client_ip: str
+) -> str:
+    """A new token for the owner of `api_key`. Each address may try
+    `login_attempts_per_ip_per_minute` times a minute, and each key buys
+    `api_key_exchanges_per_hour` tokens an hour (429 with Retry-After)."""
+    per_ip = RateLimitItemPerMinute(settings.login_attempts_per_ip_per_minute)
+    await limiter.spend(per_ip, "api-key-ip", client_ip)
+    api_key_hash = hash_token(api_key)
+    per_key = RateLimitItemPerHour(settings.api_key_exchanges_per_hour)
+    await limiter.spend(per_key, "api-key", api_key_hash)
+    ambassador = await repository.find_by_api_key(session, api_key_hash)
     if ambassador is None or ambassador.active < 0:
         raise Unauthorized
     return issue_token(session, ambassador, "api-key")
@@ -125,12 +162,18 @@ async def create_guest(
     domain: str | None,
     client_ip: str,
 ) -> str:
-    """A temporary visitor (status 8) of the brand of `domain`, and its token."""
+    """A temporary visitor (status 8) of the brand of `domain`, and its token.
+
+    Guests are free accounts: each address may create `login_attempts_per_ip_per_minute` a
+    minute, and each brand gets at most `guests_per_brand_per_hour` an hour, so that a script
+    rotating addresses cannot mint thousands (429 with Retry-After)."""
     per_ip = RateLimitItemPerMinute(settings.login_attempts_per_ip_per_minute)
     await limiter.spend(per_ip, "guest-ip", client_ip)
     brand = await repository.find_brand_by_domain(session, domain) if domain else None
     if brand is None:
         raise Unauthorized
+    per_brand = RateLimitItemPerHour(settings.guests_per_brand_per_hour)
+    await limiter.spend(per_brand, "guest-brand", str(brand.id_brand))
     guest = Ambassador(
         id_brand=brand.id_brand, status=AmbassadorStatus.TEMP, active=1, anonymized=False
     )
