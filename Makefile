@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install serve test lint format typecheck check clean bench bench-realtime bench-revocation
+.PHONY: help install serve test lint format typecheck check clean bench bench-realtime bench-revocation bench-login
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ bench-realtime: install ## Sockets one process holds, memory per socket, deliver
 
 bench-revocation: install ## How soon a revoked token's socket closes (one process; two through Redis), and the recheck's cost
 	scripts/run-tests $(UV) run --frozen python -m bench.revocation $(BENCH_ARGS)
+bench-login: install ## A cheap GET's p50/p99 idle and under 16 login loops (SQLite; PostgreSQL + Redis)
+	@command -v wrk >/dev/null || scripts/apt-install wrk
+	scripts/run-tests $(UV) run --frozen python -m bench.login $(BENCH_ARGS)
 
 clean: ## Remove the environment, local data and caches
 	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache

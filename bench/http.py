@@ -151,10 +151,17 @@ def targets_file(directory: Path, route: str, rooms: list[Room]) -> Path:
     return target
 
 
-def wrk(base_url: str, targets: Path, seconds: int, pace_ms: int | None = None) -> Result:
+def wrk(
+    base_url: str,
+    targets: Path,
+    seconds: int,
+    pace_ms: int | None = None,
+    *,
+    connections: int = CONNECTIONS,
+) -> Result:
     command = [
         "wrk",
-        f"-c{CONNECTIONS}",
+        f"-c{connections}",
         "-t2",
         f"-d{seconds}s",
         "--timeout",

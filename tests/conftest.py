@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from salon.app import create_app
 from salon.config import Settings
-from salon.db import migrate
+from salon.db import migrate, models
 from salon.db.base import Base
 from salon.db.database import Database
 from salon.db.query import Query
@@ -78,6 +78,8 @@ async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
             await tx.execute(statement)
 
 
+# Every table, children first (the models module registers them on the metadata).
+assert models.__all__
 _TABLES = [table.name for table in reversed(Base.metadata.sorted_tables)]
 _EMPTY = {
     "postgresql": [Query(f"TRUNCATE {', '.join(_TABLES)} RESTART IDENTITY CASCADE")],

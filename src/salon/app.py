@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from salon import __version__
 from salon.api.errors import install_error_handlers
@@ -14,6 +15,7 @@ from salon.api.guards import RequestGuard
 from salon.api.health import router as health_router
 from salon.api.openapi import document_authentication
 from salon.api.router import ROUTERS
+from salon.auth.passwords import PasswordHashing
 from salon.config import Settings
 from salon.db.open import open_database
 from salon.ratelimit import RateLimiter
@@ -37,7 +39,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.ws_token_recheck_seconds,
         )
         await app.state.hub.start()
-        app.state.rate_limiter = RateLimiter(settings.redis_url)
+        app.state.rate_limiter = RateLimiter(settings.redis_url, settings.redis_prefix)
+        app.state.password_hashing = PasswordHashing(
+            settings.password_hash_concurrency, settings.password_hash_queue
+        )
         if settings.gc_freeze:
             # What startup built (the app, its routes and models) lives as long as the
             # process. Frozen, it is no longer scanned: a full collection went from 118 ms to
@@ -48,6 +53,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await app.state.hub.close()
+            app.state.password_hashing.close()
+            await app.state.rate_limiter.close()
             await app.state.database.close()
 
     app = FastAPI(
@@ -62,6 +69,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         max_json_depth=settings.max_json_depth,
     )
+    if settings.trusted_proxies:
+        # The one place a client address is read from X-Forwarded-For: only from a connection
+        # of a trusted proxy, and the client is the nearest address that is not a trusted
+        # proxy (proxies append, so what a client writes itself stays at the left end).
+        # `salon serve` runs uvicorn without proxy headers, so nothing rewrote it before.
+        app.add_middleware(
+            ProxyHeadersMiddleware,
+            trusted_hosts=[str(network) for network in settings.trusted_proxies],
+        )
     install_error_handlers(app)
     # Each router straight on the app: every level of inclusion costs its own matching pass.
     for router in ROUTERS:

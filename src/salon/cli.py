@@ -107,7 +107,9 @@ def serve(
         loop="uvloop",
         http="httptools",
         log_level=settings.log_level,
-        proxy_headers=True,
+        # uvicorn would take X-Forwarded-For from 127.0.0.1 by default: the app decides
+        # (SALON_TRUSTED_PROXIES), so that a client cannot name its own address.
+        proxy_headers=False,
         # Frames are small JSON; per-message compression would keep two zlib windows per
         # socket (45 KiB measured), most of a socket's memory, to save little.
         ws_per_message_deflate=False,

@@ -1,9 +1,10 @@
 """All settings, read from `SALON_*` environment variables."""
 
 from datetime import timedelta
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -41,10 +42,38 @@ class Settings(BaseSettings):
         default=None, description="redis://host:6379/0: shared rate limits and real-time events"
     )
     redis_prefix: str = Field(default="salon:", description="prefix of every Redis key and channel")
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
+        default_factory=list,
+        description="comma-separated addresses or CIDRs of the proxies in front of Salon: only "
+        "a connection from one of them may name the client in X-Forwarded-For",
+    )
+    password_hash_concurrency: int = Field(
+        default=1,
+        ge=1,
+        description="password checks (Argon2: ~200 ms of a core, 64 MiB) a process runs at once",
+    )
+    password_hash_queue: int = Field(
+        default=16,
+        ge=0,
+        description="logins a process lets wait for a check; beyond, 503 with Retry-After",
+    )
     login_max_failures: int = Field(default=5, ge=1, description="per email, per window")
     login_failure_window_seconds: int = Field(default=900, ge=1)
-    login_attempts_per_ip_per_minute: int = Field(default=30, ge=1)
-    writes_per_minute: int = Field(default=120, ge=1, description="POST/PATCH/DELETE per token")
+    login_attempts_per_ip_per_minute: int = Field(
+        default=30,
+        ge=1,
+        description="logins a minute per client address; guest creations and API-key "
+        "exchanges get as many, each counted apart",
+    )
+    api_key_exchanges_per_hour: int = Field(
+        default=60, ge=1, description="tokens one API key may buy (POST /auth/token)"
+    )
+    guests_per_brand_per_hour: int = Field(
+        default=500,
+        ge=1,
+        description="guests (POST /auth/guest) a brand may get, whatever their addresses",
+    )
+    writes_per_minute: int = Field(default=120, ge=1, description="POST/PATCH/DELETE per person")
     max_body_bytes: int = Field(
         default=256 * 1024,
         ge=1024,
@@ -70,6 +99,13 @@ class Settings(BaseSettings):
         description="move what startup built out of the garbage collector's sight (a server; "
         "an app made and dropped many times in one process, as in tests, turns it off)",
     )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @property
     def online_window(self) -> timedelta:

@@ -37,6 +37,14 @@ class Invalid(AppError):
         return cls({name: [message]})
 
 
+class Overloaded(AppError):
+    """The service has no room for this work now (not the caller's fault): retry later."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"overloaded, retry after {retry_after_seconds} s")
+        self.retry_after_seconds = retry_after_seconds
+
+
 class TooManyRequests(AppError):
     def __init__(self, retry_after_seconds: int) -> None:
         super().__init__(f"retry after {retry_after_seconds} s")

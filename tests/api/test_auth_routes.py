@@ -1,67 +1,18 @@
 """POST /auth/login, /auth/token, /auth/guest and DELETE /auth/token."""
 
-from collections.abc import Awaitable, Callable
-
 import httpx
 import pytest
 from fastapi import FastAPI
 from limits import RateLimitItemPerMinute
 
 from salon.ambassadors import repository as ambassadors
-from salon.auth.service import set_api_key, set_password
-from salon.config import Settings
+from salon.auth.service import set_api_key
 from salon.db.database import Transaction
 from salon.errors import TooManyRequests
-from salon.provisioning import service
 from salon.ratelimit import RateLimiter
+from tests.api.accounts import DOMAIN, in_session, login
 from tests.conftest import REDIS_URL
-from tests.support import Person, World, run_sql
-
-DOMAIN = "shop.example.test"
-
-
-async def in_session(
-    app: FastAPI, work: Callable[[Transaction], Awaitable[str | None]]
-) -> str | None:
-    async with app.state.database.transaction() as tx:
-        return await work(tx)
-
-
-@pytest.fixture
-async def shop(app: FastAPI) -> int:
-    async def work(tx: Transaction) -> str:
-        return str((await service.create_brand(tx, "Shop", DOMAIN)).id_brand)
-
-    return int(str(await in_session(app, work)))
-
-
-@pytest.fixture
-async def seller(app: FastAPI, world: World, shop: int) -> Person:
-    person = await world.person(shop, status=3)
-
-    await run_sql(
-        app,
-        "UPDATE ambassador SET email = :email WHERE id_ambassador = :id",
-        {"email": "seller@shop.example.test", "id": person.id},
-    )
-
-    async def work(tx: Transaction) -> None:
-        ambassador = await ambassadors.get(tx, person.id)
-        assert ambassador is not None
-        await set_password(tx, ambassador, "correct horse")
-
-    await in_session(app, work)
-    return person
-
-
-async def login(
-    client: httpx.AsyncClient, email: str, password: str, domain: str = DOMAIN
-) -> httpx.Response:
-    return await client.post(
-        "/auth/login",
-        headers={"X-Popsell-Domain": domain},
-        json={"email": email, "password": password},
-    )
+from tests.support import Person
 
 
 async def test_login_returns_a_token_and_the_user(
@@ -155,13 +106,12 @@ async def test_revoking_the_token_of_the_request(
 @pytest.mark.skipif(not REDIS_URL, reason="needs SALON_TEST_REDIS_URL (make test starts Redis)")
 async def test_with_redis_every_instance_shares_the_login_lockout() -> None:
     # Two limiters stand for two processes behind a load balancer.
-    settings = Settings(redis_url=REDIS_URL)
-    first, second = RateLimiter(settings.redis_url), RateLimiter(settings.redis_url)
+    first, second = RateLimiter(REDIS_URL, "test-shared:"), RateLimiter(REDIS_URL, "test-shared:")
     await first.reset()
     limit = RateLimitItemPerMinute(2)
-    await first.hit(limit, "login-email", "1", "x@example.test")
-    await second.hit(limit, "login-email", "1", "x@example.test")
+    await first.spend(limit, "login-email", "1", "x@example.test")
+    await second.spend(limit, "login-email", "1", "x@example.test")
     with pytest.raises(TooManyRequests):
-        await first.ensure_allowed(limit, "login-email", "1", "x@example.test")
+        await first.spend(limit, "login-email", "1", "x@example.test")
     await second.reset()
-    await first.ensure_allowed(limit, "login-email", "1", "x@example.test")
+    await first.spend(limit, "login-email", "1", "x@example.test")

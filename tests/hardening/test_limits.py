@@ -11,7 +11,7 @@ from salon.api.guards import json_depth
 from salon.app import create_app
 from salon.config import Settings
 from tests.ratings.helpers import ask_rating
-from tests.support import Person
+from tests.support import Person, World
 
 
 async def test_a_body_over_the_limit_is_413_and_writes_nothing(
@@ -126,3 +126,16 @@ async def test_the_schema_declares_the_limits_of_every_operation(
         for status in ("413", "422", "429"):
             if status in statuses:
                 assert "content" in spec["paths"][path][method.lower()]["responses"][status]
+
+
+async def test_the_write_budget_is_the_persons_not_the_tokens(
+    limited: httpx.AsyncClient, world: World, chatroom: int, ambassador: Person
+) -> None:
+    # A new token (a login, an API key exchange) brought a fresh budget.
+    second = await world.token_for(ambassador.id)
+    body = {"id_ambassador": ambassador.id, "content": "hi", "type_message": 0}
+    path = f"/chat/chatrooms/{chatroom}/messages"
+    for _ in range(3):
+        assert (await limited.post(path, headers=ambassador.headers, json=body)).status_code == 201
+    refused = await limited.post(path, headers=second.headers, json=body)
+    assert refused.status_code == 429

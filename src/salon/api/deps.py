@@ -67,7 +67,7 @@ async def open_call(request: Request, tx: Transaction) -> tuple[Call, idempotenc
     method = request.method
     if method in WRITE_METHODS:
         limiter: RateLimiter = state.rate_limiter
-        await limiter.spend(_writes(settings), "writes", str(caller.id_ambassador))
+        await limiter.spend_fast(_writes(settings), "writes", str(caller.id_ambassador))
     claim = None
     key = headers.get(idempotency.HEADER)
     if key is not None and method == "POST":

@@ -13,13 +13,22 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from salon.api.idempotency import IdempotentReplay
-from salon.errors import AppError, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
+from salon.errors import (
+    AppError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Overloaded,
+    TooManyRequests,
+    Unauthorized,
+)
 
 log = logging.getLogger(__name__)
 
 UNAUTHORIZED = "Unauthorized."
 FORBIDDEN = "Forbidden - You don't have permission to access this route"
 TOO_MANY = "Too Many Requests."
+UNAVAILABLE = "Service Unavailable."
 
 
 class MessageBody(BaseModel):
@@ -42,6 +51,7 @@ def error_responses(
         413: (MessageBody, "Payload Too Large."),
         422: (ValidationBody, "Unprocessable Content"),
         429: (MessageBody, TOO_MANY + " Retry after the seconds in the Retry-After header."),
+        503: (MessageBody, UNAVAILABLE + " Busy: retry after the seconds in Retry-After."),
     }
     entries: dict[int | str, dict[str, Any]] = {
         s: {"model": described[s][0], "description": described[s][1]} for s in statuses
@@ -93,6 +103,8 @@ def _render_app_error(_: Request, error: Exception) -> Response:
             return validation_response(errors)
         case TooManyRequests(retry_after_seconds=seconds):
             return json_response(429, {"message": TOO_MANY}, {"Retry-After": str(seconds)})
+        case Overloaded(retry_after_seconds=seconds):
+            return json_response(503, {"message": UNAVAILABLE}, {"Retry-After": str(seconds)})
         case IdempotentReplay(status_code=status, body=body):
             return Response(
                 body, status, {"Idempotent-Replayed": "true"}, media_type="application/json"

@@ -28,6 +28,24 @@ async def touch_last_action(tx: Transaction, ambassador: Ambassador, now: dateti
     return ambassador._replace(last_action_date=now)
 
 
+_CONFIRM_LOGIN = Query(
+    "UPDATE ambassador SET last_action_date = :now "
+    "WHERE id_ambassador = :id AND active >= 0 AND password_hash = :password_hash"
+)
+
+
+async def confirm_login(
+    tx: Transaction, ambassador: Ambassador, password_hash: str, now: datetime
+) -> Ambassador | None:
+    """Refresh `last_action_date` of a login checked outside this transaction, if the account
+    is still enabled with the password that was checked (a change made during the check wins);
+    None otherwise."""
+    params = {"now": now, "id": ambassador.id_ambassador, "password_hash": password_hash}
+    if not await tx.execute(_CONFIRM_LOGIN, params):
+        return None
+    return ambassador._replace(last_action_date=now)
+
+
 _ADD_TOKEN = Query(
     "INSERT INTO api_token (id_brand, id_ambassador, token_hash, label, date_insert) "
     "VALUES (:id_brand, :id_ambassador, :token_hash, :label, :now)"

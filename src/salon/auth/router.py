@@ -30,7 +30,7 @@ def client_ip(request: Request) -> str:
     response_model=LoginOut,
     summary="Login with email and password (public)",
     response_description="Return the complete user and the Token",
-    responses=error_responses(401, 422),
+    responses=error_responses(401, 422, 503),
 )
 async def login(body: LoginRequest, request: Request, domain: DomainHeader = None) -> JSON:
     # No request transaction: the password check must not hold a connection (service.login).
@@ -40,6 +40,7 @@ async def login(body: LoginRequest, request: Request, domain: DomainHeader = Non
     token, ambassador, dates = await service.login(
         state.database,
         limiter,
+        state.password_hashing,
         settings,
         domain=domain,
         email=body.email,

@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from limits import (
     RateLimitItem,
@@ -10,7 +11,7 @@ from limits import (
 
 from salon.ambassadors import repository as ambassadors
 from salon.auth import repository
-from salon.auth.passwords import hash_password, verify_password
+from salon.auth.passwords import PasswordHashing, hash_password
 from salon.auth.tokens import generate_api_key, generate_token, hash_token
 from salon.clock import utcnow
 from salon.config import Settings
@@ -92,6 +93,7 @@ class LoginLimits:
 async def login(
     database: Database,
     limiter: RateLimiter,
+    hashing: PasswordHashing,
     settings: Settings,
     *,
     domain: str | None,
@@ -99,35 +101,47 @@ async def login(
     password: str,
     client_ip: str,
 ) -> tuple[str, Ambassador, tuple[datetime, datetime]]:
-    """A new token for the person with this email and password in the brand of `domain`.
+    """A new token for the person with this email and password in the brand of `domain`, the
+    person, and their profile's dates.
 
     Brute force is refused, not just slowed: each address may try
     `login_attempts_per_ip_per_minute` times a minute, and each email may fail
     `login_max_failures` times per `login_failure_window_seconds` (429 with Retry-After).
-    An attempt is counted as a failure *before* the password is checked and forgiven when it
-    is right, so concurrent attempts cannot all pass the check before one is counted; a
-    successful login clears the email's failures. Returns the token, the person and their
-    profile's dates.
+    One attempt per email runs at a time, everywhere, so its check of the budget, of the
+    password and its count of a failure are one step: concurrent attempts cannot all pass the
+    check first.
 
-    The password check (Argon2, slow on purpose) holds no database connection: the person is
-    read in one short transaction, the token written in another."""
+    The password check (Argon2, ~200 ms) holds no database connection: the person is read in
+    one short transaction and the token written in another. Checks are bounded per process
+    (`hashing`): beyond its queue a login is refused with Overloaded (503)."""
     limits = LoginLimits.of(settings)
     await limiter.spend(limits.per_ip, "login-ip", client_ip)
+    # The domain names the brand without a query; quoted, it holds no "/" (limits' separator),
+    # so no made-up domain makes another email's key.
+    email_key = (quote((domain or "").strip().lower(), safe=""), email.strip().lower())
+    await limiter.ensure_allowed(limits.per_email, "login-email", *email_key)  # waits for none
+    async with limiter.exclusive("login-email", *email_key):
+        await limiter.ensure_allowed(limits.per_email, "login-email", *email_key)
+        with hashing.admit() as checker:
+            async with database.transaction() as tx:
+                brand = (
+                    await brands.find_brand_by_domain(tx, domain.strip().lower())
+                    if domain
+                    else None
+                )
+                found = await repository.find_by_email(tx, brand.id_brand, email) if brand else None
+            ambassador, hashed = found if found is not None else (None, None)
+            matches = await checker.verify(password, hashed)
+        if not matches or ambassador is None or hashed is None or ambassador.active < 0:
+            await limiter.record(limits.per_email, "login-email", *email_key)
+            raise Unauthorized(INVALID_LOGIN)
     async with database.transaction() as tx:
-        brand = await brands.find_brand_by_domain(tx, domain.strip().lower()) if domain else None
-        found = await repository.find_by_email(tx, brand.id_brand, email) if brand else None
-    email_key = (str(brand.id_brand if brand else 0), email.strip().lower())
-    await limiter.spend(limits.per_email, "login-email", *email_key)
-
-    ambassador, hashed = found if found is not None else (None, None)
-    if not await verify_password(password, hashed) or ambassador is None or ambassador.active < 0:
-        raise Unauthorized(INVALID_LOGIN)
-    await limiter.forgive(limits.per_email, "login-email", *email_key)
-    async with database.transaction() as tx:
-        ambassador = await repository.touch_last_action(tx, ambassador, utcnow())
-        token = await issue_token(tx, ambassador, "login")
-        profile_dates = await ambassadors.dates(tx, ambassador)
-    return token, ambassador, profile_dates
+        confirmed = await repository.confirm_login(tx, ambassador, hashed, utcnow())
+        if confirmed is None:
+            raise Unauthorized(INVALID_LOGIN)
+        token = await issue_token(tx, confirmed, "login")
+        profile_dates = await ambassadors.dates(tx, confirmed)
+    return token, confirmed, profile_dates
 
 
 async def exchange_api_key(
