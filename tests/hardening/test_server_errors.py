@@ -1,8 +1,12 @@
 """An unexpected failure answers a generic 500: no stack trace, no SQL, nothing internal."""
 
+import asyncio
+
+import asyncpg
 import httpx
 from fastapi import FastAPI
 
+from tests.conftest import POSTGRES_URL
 from tests.support import run_sql
 
 
@@ -22,3 +26,25 @@ async def test_a_database_failure_is_a_bare_500(app: FastAPI) -> None:
     assert "api_token" not in response.text
     assert "sqlite" not in response.text.lower()
     assert "asyncpg" not in response.text.lower()
+
+
+async def test_connections_the_server_closed_are_replaced(
+    app: FastAPI, engine_name: str, client: httpx.AsyncClient
+) -> None:
+    """A PostgreSQL restart or failover closes every pooled connection: the next requests get
+    fresh ones instead of a 500."""
+    if engine_name != "postgresql":
+        return  # SQLite has no server to lose
+    answers = await asyncio.gather(*(client.get("/health") for _ in range(4)))
+    assert {answer.status_code for answer in answers} == {200}  # several pooled connections
+    outside = await asyncpg.connect(POSTGRES_URL)
+    try:
+        killed = await outside.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await outside.close()
+    assert killed >= 2
+    answers = await asyncio.gather(*(client.get("/health") for _ in range(4)))
+    assert {answer.status_code for answer in answers} == {200}

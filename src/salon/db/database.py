@@ -309,6 +309,10 @@ class PostgresDatabase:
             await self._pool.close()
 
 
+# What a connection the server has closed raises on its next statement.
+_GONE = (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError, ConnectionError)
+
+
 class _PostgresTransaction:
     __slots__ = ("_connection", "_database", "_transaction", "outbox")
     dialect = "postgresql"
@@ -323,17 +327,35 @@ class _PostgresTransaction:
         database = self._database
         await database._turns.acquire()
         try:
-            self._connection = await database.pool.acquire(
-                timeout=database._limits.pool_timeout_seconds
-            )
-            self._transaction = self._connection.transaction()
-            await self._transaction.start()
+            # A pooled connection the server closed (a restart, a failover) fails its BEGIN,
+            # which is its ping: asyncpg replaces it on release, and the next one is tried. Every
+            # pooled connection may have gone at once.
+            for attempt in range(database.pool.get_max_size(), -1, -1):
+                try:
+                    await self._begin()
+                    break
+                except _GONE:
+                    await self._release()
+                    if not attempt:
+                        raise
         except BaseException:
-            if self._connection is not None:
-                await database.pool.release(self._connection)
+            await self._release()
             database._turns.release()
             raise
         return self
+
+    async def _begin(self) -> None:
+        database = self._database
+        self._connection = await database.pool.acquire(
+            timeout=database._limits.pool_timeout_seconds
+        )
+        self._transaction = self._connection.transaction()
+        await self._transaction.start()
+
+    async def _release(self) -> None:
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            await self._database.pool.release(connection)
 
     async def __aexit__(
         self,
@@ -348,7 +370,7 @@ class _PostgresTransaction:
                 await self._transaction.rollback()
         finally:
             try:
-                await self._database.pool.release(self._connection)
+                await self._release()
             finally:
                 self._database._turns.release()
 
