@@ -309,10 +309,6 @@ class PostgresDatabase:
             await self._pool.close()
 
 
-# What a connection the server has closed raises on its next statement.
-_GONE = (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError, ConnectionError)
-
-
 class _PostgresTransaction:
     __slots__ = ("_connection", "_database", "_transaction", "outbox")
     dialect = "postgresql"
@@ -327,17 +323,7 @@ class _PostgresTransaction:
         database = self._database
         await database._turns.acquire()
         try:
-            # A pooled connection the server closed (a restart, a failover) fails its BEGIN,
-            # which is its ping: asyncpg replaces it on release, and the next one is tried. Every
-            # pooled connection may have gone at once.
-            for attempt in range(database.pool.get_max_size(), -1, -1):
-                try:
-                    await self._begin()
-                    break
-                except _GONE:
-                    await self._release()
-                    if not attempt:
-                        raise
+            await self._begin()
         except BaseException:
             await self._release()
             database._turns.release()
