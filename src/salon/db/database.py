@@ -360,46 +360,34 @@ class _PostgresTransaction:
             finally:
                 self._database._turns.release()
 
-    def _observe(self, query: Query) -> None:
+    async def _run(self, method: str, query: Query, params: Params) -> Any:
+        """asyncpg's `method` (fetch, fetchrow, fetchval, execute) on the statement."""
         for observe in self._database.observers:
             observe(query.postgres)
-
-    async def fetch(self, query: Query, params: Params = NO_PARAMS) -> list[Row]:
-        self._observe(query)
         try:
-            rows: list[Row] = await self._connection.fetch(
+            return await getattr(self._connection, method)(
                 query.postgres, *query.positional(params)
             )
         except asyncpg.UniqueViolationError as error:
             raise UniqueViolation(error.constraint_name) from error
+
+    async def fetch(self, query: Query, params: Params = NO_PARAMS) -> list[Row]:
+        rows: list[Row] = await self._run("fetch", query, params)
         return rows
 
     async def fetchrow(self, query: Query, params: Params = NO_PARAMS) -> Row | None:
-        self._observe(query)
-        try:
-            row: Row | None = await self._connection.fetchrow(
-                query.postgres, *query.positional(params)
-            )
-        except asyncpg.UniqueViolationError as error:
-            raise UniqueViolation(error.constraint_name) from error
+        row: Row | None = await self._run("fetchrow", query, params)
         return row
 
     async def fetchval(self, query: Query, params: Params = NO_PARAMS) -> Any:
-        self._observe(query)
-        try:
-            return await self._connection.fetchval(query.postgres, *query.positional(params))
-        except asyncpg.UniqueViolationError as error:
-            raise UniqueViolation(error.constraint_name) from error
+        return await self._run("fetchval", query, params)
 
     async def execute(self, query: Query, params: Params = NO_PARAMS) -> int:
-        self._observe(query)
-        try:
-            status: str = await self._connection.execute(query.postgres, *query.positional(params))
-        except asyncpg.UniqueViolationError as error:
-            raise UniqueViolation(error.constraint_name) from error
+        status: str = await self._run("execute", query, params)
         # "UPDATE 3", "DELETE 0", "INSERT 0 1": the count is the last word.
         return int(status.rsplit(" ", 1)[-1]) if status[-1:].isdigit() else 0
 
     async def executemany(self, query: Query, rows: Iterable[Params]) -> None:
-        self._observe(query)
+        for observe in self._database.observers:
+            observe(query.postgres)
         await self._connection.executemany(query.postgres, [query.positional(row) for row in rows])
