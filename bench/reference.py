@@ -5,10 +5,12 @@
 
 Same database schema (Salon's migrations), same request and response bodies, same checks
 (bearer token and account, X-Popsell-Brand, the chatroom's brand, participants and blocks,
-the rater/rated rules, the one-pending-request rule) and the same writes — but a raw ASGI
-callable, the driver called directly (stdlib sqlite3 inline, or an asyncpg pool), hand-written
-SQL and orjson. No framework, no ORM, no validation library, no events, no rate limiting.
-It answers only what the bench sends; it is a yardstick, not a second implementation.
+the rater/rated rules, and "a rater's voice counts once": one statement finds the open rating
+of the (chatroom, rater, rated) and who spoke since, as Salon's `ratings.repository.standing`)
+and the same writes (superseding the open rating when asking again is allowed) — but a raw
+ASGI callable, the driver called directly (stdlib sqlite3 inline, or an asyncpg pool),
+hand-written SQL and orjson. No framework, no ORM, no validation library, no events, no rate
+limiting. It answers only what the bench sends; it is a yardstick, not a second implementation.
 
 Run by `bench/http.py` under the same uvicorn as Salon:
     REFERENCE_DATABASE_URL=sqlite:///var/bench.db uvicorn bench.reference:app
@@ -39,6 +41,14 @@ LAST_ACTION_REFRESH = timedelta(seconds=60)
 STAFF = frozenset({2, 4, 5})
 ROUTE = re.compile(r"^/chat/chatrooms/(\d+)/(ratings|messages)$")
 PENDING_EXISTS = "A rating request from this rater for this ambassador is already pending."
+NOT_TAKEN_PART = "The selected id_user_rated has not taken part in this chatroom yet."
+RATED_ALREADY = (
+    "This rater has already rated this ambassador in this chatroom: change that rating with "
+    "PATCH /chat/ratings/{{rating}}, or ask again after a new exchange of messages (or {days} "
+    "days)."
+)
+COOLDOWN_DAYS = int(os.environ.get("SALON_RATING_REQUEST_COOLDOWN_DAYS", "30"))
+COOLDOWN = timedelta(days=COOLDOWN_DAYS)
 
 UNAUTHORIZED = (401, {"message": "Unauthorized."})
 FORBIDDEN = (403, {"message": "Forbidden - You don't have permission to access this route"})
@@ -59,6 +69,28 @@ RATING_COLUMNS = (
     "r.date_delete AS r_date_delete, r.value, r.content AS r_content, "
     "r.id_user_rater, r.id_user_rated"
 )
+# The open rating (neither deleted nor superseded) of a (chatroom, rater, rated), if any, and
+# whether the rated took part and each spoke since it was asked, in one row: Salon's
+# `_STANDING`. Placeholders: {chatroom}, {rater}, {rated} (numbered: ?1 or $1, ...).
+_SPOKE = (
+    "EXISTS (SELECT 1 FROM message m WHERE m.id_chatroom = {chatroom} AND m.id_ambassador = {who}"
+    " AND m.type_message != 2 AND m.id_message > {since})"
+)
+STANDING = (
+    "SELECT o.id_rating, o.value, o.date_rated, "
+    + _SPOKE.format(chatroom="{chatroom}", who="{rated}", since="0")
+    + " AS rated_took_part, "
+    + _SPOKE.format(chatroom="{chatroom}", who="{rated}", since="coalesce(o.id_message, 0)")
+    + " AS rated_spoke_since, "
+    + _SPOKE.format(chatroom="{chatroom}", who="{rater}", since="coalesce(o.id_message, 0)")
+    + " AS rater_spoke_since "
+    "FROM chatroom c LEFT JOIN (SELECT id_rating, value, date_rated, id_message FROM rating "
+    "WHERE id_chatroom = {chatroom} AND id_user_rater = {rater} AND id_user_rated = {rated} "
+    "AND date_delete IS NULL AND date_supersede IS NULL) o ON 1 = 1 "
+    "WHERE c.id_chatroom = {chatroom}"
+)
+SQLITE_STANDING = STANDING.format(chatroom="?1", rater="?2", rated="?3")
+POSTGRES_STANDING = STANDING.format(chatroom="$1", rater="$2", rated="$3")
 
 
 class Refused(Exception):
@@ -108,13 +140,15 @@ def micro(row: Row, now: datetime) -> dict[str, Any]:
 
 
 def rating_out(row: Row) -> dict[str, Any]:
+    """A deleted rating keeps its dates and people, not its score or comment (as Salon)."""
+    deleted = row["r_date_delete"] is not None
     return {
         "id_rating": row["id_rating"],
         "date_insert": when(row["r_date_insert"]),
         "date_update": when(row["r_date_update"]),
         "date_delete": when(row["r_date_delete"]),
-        "value": row["value"],
-        "content": row["r_content"],
+        "value": None if deleted else row["value"],
+        "content": None if deleted else row["r_content"],
         "id_user_rater": row["id_user_rater"],
         "id_user_rated": row["id_user_rated"],
     }
@@ -235,16 +269,16 @@ class SQLiteStore:
             caller = self._caller(token_hash, now)
             room = self._participants(id_chatroom, caller["id_brand"]) if caller else []
             rater, rated, value = check_rating(caller, brand, room, body)
-            if value is None and self._rows(
-                "SELECT 1 FROM rating WHERE id_chatroom = ? AND id_user_rater = ? AND "
-                "id_user_rated = ? AND value IS NULL AND date_delete IS NULL",
-                id_chatroom,
-                rater,
-                rated,
-            ):
-                raise invalid("id_user_rater", PENDING_EXISTS)
             assert caller is not None
+            standing = self._rows(SQLITE_STANDING, id_chatroom, rater, rated)[0]
+            superseded = check_voice(standing, caller["id_ambassador"] == rater, now)
             stamp = now.replace(tzinfo=None).isoformat(" ", "microseconds")
+            if superseded is not None:
+                self.db.execute(
+                    "UPDATE rating SET date_supersede = ? "
+                    "WHERE id_rating = ? AND date_supersede IS NULL",
+                    (stamp, superseded),
+                )
             author = author_of(caller, room, rated)
             message = self._rows(
                 "INSERT INTO message (id_brand, id_chatroom, id_ambassador, type_message, content,"
@@ -256,21 +290,24 @@ class SQLiteStore:
                 stamp,
                 stamp,
             )[0]
-            rating = self._rows(
-                "INSERT INTO rating (id_brand, id_chatroom, id_message, id_user_rater,"
-                " id_user_rated, value, content, date_insert, date_update, date_rated)"
-                f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {RETURNED_RATING}",
-                caller["id_brand"],
-                id_chatroom,
-                message["id_message"],
-                rater,
-                rated,
-                value,
-                body.get("content"),
-                stamp,
-                stamp,
-                stamp if value is not None else None,
-            )[0]
+            try:
+                rating = self._rows(
+                    "INSERT INTO rating (id_brand, id_chatroom, id_message, id_user_rater,"
+                    " id_user_rated, value, content, date_insert, date_update, date_rated)"
+                    f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {RETURNED_RATING}",
+                    caller["id_brand"],
+                    id_chatroom,
+                    message["id_message"],
+                    rater,
+                    rated,
+                    value,
+                    body.get("content"),
+                    stamp,
+                    stamp,
+                    stamp if value is not None else None,
+                )[0]
+            except sqlite3.IntegrityError:
+                raise invalid("id_user_rater", PENDING_EXISTS) from None
             self.db.execute(
                 "UPDATE chatroom SET last_message_date = ? WHERE id_chatroom = ?",
                 (stamp, id_chatroom),
@@ -368,20 +405,15 @@ class PostgresStore:
             room = await self._participants(conn, id_chatroom, caller["id_brand"]) if caller else []
             rater, rated, value = check_rating(caller, brand, room, body)
             assert caller is not None
-            # Locks the chatroom row, as Salon's unique pending index orders concurrent requests.
-            await conn.execute(
-                "UPDATE chatroom SET last_message_date = $1 WHERE id_chatroom = $2",
-                now,
-                id_chatroom,
-            )
-            if value is None and await conn.fetchval(
-                "SELECT 1 FROM rating WHERE id_chatroom = $1 AND id_user_rater = $2 AND "
-                "id_user_rated = $3 AND value IS NULL AND date_delete IS NULL",
-                id_chatroom,
-                rater,
-                rated,
-            ):
-                raise invalid("id_user_rater", PENDING_EXISTS)
+            standing = dict(await conn.fetchrow(POSTGRES_STANDING, id_chatroom, rater, rated))
+            superseded = check_voice(standing, caller["id_ambassador"] == rater, now)
+            if superseded is not None:
+                await conn.execute(
+                    "UPDATE rating SET date_supersede = $1 "
+                    "WHERE id_rating = $2 AND date_supersede IS NULL",
+                    now,
+                    superseded,
+                )
             author = author_of(caller, room, rated)
             message = dict(
                 await conn.fetchrow(
@@ -394,21 +426,31 @@ class PostgresStore:
                     now,
                 )
             )
-            rating = dict(
-                await conn.fetchrow(
-                    "INSERT INTO rating (id_brand, id_chatroom, id_message, id_user_rater,"
-                    " id_user_rated, value, content, date_insert, date_update, date_rated)"
-                    f" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING {RETURNED_RATING}",
-                    caller["id_brand"],
-                    id_chatroom,
-                    message["id_message"],
-                    rater,
-                    rated,
-                    value,
-                    body.get("content"),
-                    now,
-                    now if value is not None else None,
+            try:
+                rating = dict(
+                    await conn.fetchrow(
+                        "INSERT INTO rating (id_brand, id_chatroom, id_message, id_user_rater,"
+                        " id_user_rated, value, content, date_insert, date_update, date_rated)"
+                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)"
+                        f" RETURNING {RETURNED_RATING}",
+                        caller["id_brand"],
+                        id_chatroom,
+                        message["id_message"],
+                        rater,
+                        rated,
+                        value,
+                        body.get("content"),
+                        now,
+                        now if value is not None else None,
+                    )
                 )
+            except asyncpg.UniqueViolationError:
+                # A concurrent request for the same rater and ambassador committed first.
+                raise invalid("id_user_rater", PENDING_EXISTS) from None
+            await conn.execute(
+                "UPDATE chatroom SET last_message_date = $1 WHERE id_chatroom = $2",
+                now,
+                id_chatroom,
             )
         return message | rating, author
 
@@ -504,6 +546,25 @@ def check_rating(
     if value is None and content is not None:
         raise invalid("value", "The value field is required when content is present.")
     return rater, rated, value
+
+
+def check_voice(standing: Row, asked_by_rater: bool, now: datetime) -> int | None:
+    """A rater's voice counts once (Salon's `_ensure_the_voice_counts_once`): the rater starts
+    a rating only where the rated took part; while the open rating is pending nobody asks
+    again; once given, asking again needs a new exchange or the cool-down. Returns the open
+    rating to supersede, if any."""
+    if asked_by_rater and not standing["rated_took_part"]:
+        raise invalid("id_user_rated", NOT_TAKEN_PART)
+    if standing["id_rating"] is None:
+        return None
+    if standing["value"] is None:
+        raise invalid("id_user_rater", PENDING_EXISTS)
+    rated_at = as_datetime(standing["date_rated"])
+    cooled_down = rated_at is not None and now - rated_at >= COOLDOWN
+    exchanged = standing["rated_spoke_since"] and standing["rater_spoke_since"]
+    if not exchanged and not cooled_down:
+        raise invalid("id_user_rater", RATED_ALREADY.format(days=COOLDOWN_DAYS))
+    return int(standing["id_rating"])
 
 
 def author_of(caller: Row, room: list[Row], rated: int) -> Row:
