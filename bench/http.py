@@ -120,13 +120,13 @@ def rating_request(room: Room) -> dict[str, int]:
     return {"id_user_rated": room.ambassador_id, "id_user_rater": room.visitor_id}
 
 
-EXPECTED = {"post_rating": 201, "get_messages": 200}
+EXPECTED = {"post_rating": 201, "get_messages": 200, "get": 200}
 
 
-def wrk_command(base_url: str, seconds: int) -> list[str]:
+def wrk_command(base_url: str, seconds: int, connections: int = CONNECTIONS) -> list[str]:
     return [
         "wrk",
-        f"-c{CONNECTIONS}",
+        f"-c{connections}",
         f"-t{THREADS}",
         f"-d{seconds}s",
         "--timeout",
@@ -176,10 +176,16 @@ def wrk_result(stdout: str, stderr: str, what: str, *, timed: bool = True) -> Re
 
 
 def wrk(
-    base_url: str, targets: Path, route: str, seconds: int, what: str, pace_ms: int | None = None
+    base_url: str,
+    targets: Path,
+    route: str,
+    seconds: int,
+    what: str,
+    pace_ms: int | None = None,
+    connections: int = CONNECTIONS,
 ) -> Result:
     out = subprocess.run(  # noqa: S603
-        wrk_command(base_url, seconds),
+        wrk_command(base_url, seconds, connections),
         env=wrk_env(targets, route, pace_ms),
         capture_output=True,
         text=True,

@@ -101,7 +101,9 @@ async def seed(url: str, accounts: int) -> Seeded:
 def probe(base_url: str, targets: Path, seconds: int) -> Result:
     """The probe's figures; a phase in which no request came back at all has an infinite p50
     and p99 (wrk reports zeros)."""
-    result = wrk(base_url, targets, seconds, PROBE_PACE_MS, connections=PROBE_CONNECTIONS)
+    result = wrk(
+        base_url, targets, "get", seconds, "probe", PROBE_PACE_MS, connections=PROBE_CONNECTIONS
+    )
     if result.requests_per_s == 0:
         result.p50_ms = result.p99_ms = math.inf
     return result
@@ -184,7 +186,15 @@ async def run_setup(name: str, url: str, env: dict[str, str], args: argparse.Nam
             targets = Path(scratch) / "probe.targets"
             targets.write_text(f"GET\t/chat/chatrooms/{seeded.id_chatroom}\t{seeded.token}\t\n")
             await check(server.base_url, seeded)
-            wrk(server.base_url, targets, 2, PROBE_PACE_MS, connections=PROBE_CONNECTIONS)
+            wrk(
+                server.base_url,
+                targets,
+                "get",
+                2,
+                "warm-up",
+                PROBE_PACE_MS,
+                connections=PROBE_CONNECTIONS,
+            )
             for _ in range(args.rounds):
                 idle.append(await asyncio.to_thread(probe, server.base_url, targets, args.seconds))
                 show(name, "idle", idle[-1])
