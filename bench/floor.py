@@ -2,7 +2,7 @@
 header dependency, an optional Pydantic body, a Pydantic response, 201) with no database, no
 middleware and no rules. What Salon costs above this is ours to cut; below it is the framework.
 
-    uvicorn bench.floor:app --loop uvloop --http httptools --log-level warning --port 8131
+    uvicorn bench.floor:app --loop asyncio --http httptools --log-level warning --port 8131
     BENCH_TARGETS=floor.targets wrk -c64 -t2 -d10s -s bench/wrk/hot.lua http://127.0.0.1:8131
 
 with floor.targets holding one line (tab-separated):

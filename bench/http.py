@@ -223,7 +223,7 @@ def start_reference(url: str, workers: int, pool_size: int) -> Server:
         "--workers",
         str(workers),
         "--loop",
-        "uvloop",
+        "asyncio",  # as `salon serve` runs it
         "--http",
         "httptools",
         "--log-level",

@@ -18,4 +18,6 @@ async def open_database(settings: Settings) -> SQLiteDatabase | PostgresDatabase
     )
     if isinstance(database, PostgresDatabase):
         await database.open()
+    else:
+        database.start()
     return database

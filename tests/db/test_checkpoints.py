@@ -1,0 +1,52 @@
+"""SQLite's write-ahead log is copied back into the database file by a background thread, not
+by the commit of a request (db/database.py, `SQLiteDatabase._checkpoints`)."""
+
+import asyncio
+import struct
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from salon.clock import utcnow
+from salon.db.database import SQLiteDatabase
+from tests.support import Person, run_sql
+
+
+def log_restarts(path: str) -> int:
+    """The log's checkpoint sequence number (its header, bytes 12-15): it grows each time the
+    log starts over, which a writer does once the log has been copied in full."""
+    header = Path(f"{path}-wal").read_bytes()[:16]
+    return int(struct.unpack(">I", header[12:16])[0])
+
+
+async def test_the_log_is_checkpointed_in_the_background(
+    app: FastAPI, chatroom: int, ambassador: Person
+) -> None:
+    database = app.state.database
+    if not isinstance(database, SQLiteDatabase):
+        return  # PostgreSQL checkpoints itself
+    before = log_restarts(database.path)
+    # 4,000 messages of 2,000 characters in 40 commits: the log passes the threshold several
+    # times. Commits do not checkpoint (wal_autocheckpoint=0), nor does this test.
+    for _ in range(40):
+        await run_sql(
+            app,
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) "
+            "INSERT INTO message (id_brand, id_chatroom, id_ambassador, type_message, content, "
+            "status_moderation, active, date_insert, date_update) "
+            "SELECT :brand, :chatroom, :author, 0, printf('%.2000c', 'x'), 0, true, :now, :now "
+            "FROM n",
+            {
+                "brand": ambassador.id_brand,
+                "chatroom": chatroom,
+                "author": ambassador.id,
+                "now": utcnow(),
+            },
+        )
+        await asyncio.sleep(0.05)  # writes keep coming, and the checkpointer gets its turns
+    for _ in range(50):
+        await asyncio.sleep(0.1)
+        await run_sql(app, "UPDATE chatroom SET last_message_date = :now", {"now": utcnow()})
+        if log_restarts(database.path) > before:
+            break
+    assert log_restarts(database.path) > before
