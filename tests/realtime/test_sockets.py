@@ -4,6 +4,7 @@
 that must arrive is made, and it has to be the very next frame.
 """
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -201,6 +202,40 @@ async def test_a_cursor_that_cannot_be_served_gets_resync(
         async with live.socket(visitor, f"?after={start}&epoch=another") as socket:
             assert (await socket.frame())["type"] == "resync"
         async with live.socket(visitor, f"?after={start + 99}&epoch={epoch}") as socket:
+            assert (await socket.frame())["type"] == "resync"
+
+
+async def test_a_quiet_stream_is_forgotten_and_its_numbering_starts_over(
+    settings: Settings,
+    broker_kind: str,
+    world: World,
+    brand: int,
+    chatroom: int,
+    visitor: Person,
+    ambassador: Person,
+) -> None:
+    """Past the retention a quiet stream is forgotten (memory stays bounded by the streams in
+    use). Its numbering starts over beyond every number it had, so a socket that stayed open
+    through the quiet gets `resync` before the next event, and so does an old cursor."""
+    others = [await world.person(brand, status=0) for _ in range(2)]
+    elsewhere = await world.chatroom(*others)
+    brief = realtime_settings(settings, broker_kind, realtime_retention_seconds=1)
+    async with serve(brief) as live:
+        async with live.socket(ambassador) as staying:
+            epoch = staying.hello["epoch"]
+            await post(live.http, chatroom, visitor, "before the quiet")
+            old = (await staying.frame())["seq"]
+            await asyncio.sleep(2.5)  # quiet past the retention
+            # Someone else's event: the in-memory broker forgets quiet streams then (Redis lets
+            # their keys expire).
+            await post(live.http, elsewhere, others[0], "meanwhile, elsewhere")
+            await post(live.http, chatroom, visitor, "after the quiet")
+            resync = await staying.frame()
+            assert (resync["type"], resync["epoch"]) == ("resync", epoch)
+            after = await staying.frame()
+            assert after["data"]["content"] == "after the quiet"
+            assert after["seq"] == resync["seq"] + 1 > old + 1
+        async with live.socket(ambassador, f"?after={old}&epoch={epoch}") as socket:
             assert (await socket.frame())["type"] == "resync"
 
 

@@ -85,13 +85,28 @@ def _settle(
     return missed
 
 
+def numbering_base() -> int:
+    """The number before a stream's first event: the time in milliseconds at which its
+    numbering starts. A stream that was quiet past the retention is forgotten (its number
+    too: memory stays bounded by the streams in use); when it speaks again its numbering starts
+    over from a later time, beyond every number it had before, so an old cursor is never read
+    as a new one (it is answered with `resync`)."""
+    return int(time.time() * 1000)
+
+
+@dataclass(slots=True)
+class _Stream:
+    seq: int
+    touched: float
+    log: deque[tuple[int, float, str]]
+
+
 class MemoryBroker:
     def __init__(self, retention_events: int = 1000, retention_seconds: float = 600) -> None:
         self.epoch = secrets.token_hex(8)
         self._retention_events = retention_events
         self._retention_seconds = retention_seconds
-        self._seq: dict[str, int] = {}
-        self._logs: dict[str, deque[tuple[int, float, str]]] = {}
+        self._streams: dict[str, _Stream] = {}
         self._sockets: dict[int, set[str]] = {}
         self._deliver: Deliver = lambda body, positions: None
         self._revoked: Revoked = lambda token_hashes: None
@@ -104,39 +119,49 @@ class MemoryBroker:
     async def revoke(self, token_hashes: list[str]) -> None:
         self._revoked(token_hashes)
 
+    def _stream(self, name: str, now: float) -> _Stream:
+        stream = self._streams.get(name)
+        if stream is None:
+            log: deque[tuple[int, float, str]] = deque(maxlen=self._retention_events)
+            stream = self._streams[name] = _Stream(numbering_base(), now, log)
+        else:
+            stream.touched = now
+        return stream
+
     async def publish(self, events: list[Event]) -> None:
         now = time.monotonic()
         for event in events:
             body = event.body()
             positions = []
-            for stream in event.streams():
-                seq = self._seq.get(stream, 0) + 1
-                self._seq[stream] = seq
-                kept = self._logs.get(stream)
-                if kept is None:
-                    kept = self._logs[stream] = deque(maxlen=self._retention_events)
-                kept.append((seq, now, frame(seq, body)))
-                positions.append((stream, seq))
+            for name in event.streams():
+                stream = self._stream(name, now)
+                stream.seq = seq = stream.seq + 1
+                stream.log.append((seq, now, frame(seq, body)))
+                positions.append((name, seq))
             self._deliver(body, positions)
         if now - self._last_sweep > self._retention_seconds:
             self._sweep(now)
 
     def _sweep(self, now: float) -> None:
-        """Drop the logs of streams that have been quiet for longer than the retention."""
+        """Forget the streams nobody has published to or opened for longer than the retention:
+        their logs have expired, and their numbers start over (see `numbering_base`)."""
         self._last_sweep = now
         oldest_allowed = now - self._retention_seconds
-        for stream in [s for s, kept in self._logs.items() if kept[-1][1] < oldest_allowed]:
-            del self._logs[stream]
+        for name in [n for n, stream in self._streams.items() if stream.touched < oldest_allowed]:
+            del self._streams[name]
 
     async def replay(self, stream: str, after: int | None, epoch: str | None) -> Replay:
-        last_seq = self._seq.get(stream, 0)
+        now = time.monotonic()
+        known = self._stream(stream, now)  # a socket opens it: the numbering starts here
+        last_seq = known.seq
         if after is None:
             return Replay(self.epoch, last_seq, [])
         if epoch != self.epoch:
             return Replay(self.epoch, last_seq, None)
-        kept = list(self._logs.get(stream, ()))
-        oldest_allowed = time.monotonic() - self._retention_seconds
-        return Replay(self.epoch, last_seq, _settle(last_seq, after, kept, oldest_allowed))
+        oldest_allowed = now - self._retention_seconds
+        return Replay(
+            self.epoch, last_seq, _settle(last_seq, after, list(known.log), oldest_allowed)
+        )
 
     async def connected(self, id_ambassador: int, connection: str) -> bool:
         sockets = self._sockets.setdefault(id_ambassador, set())
@@ -157,17 +182,21 @@ class MemoryBroker:
         return None
 
     async def close(self) -> None:
-        self._logs.clear()
+        self._streams.clear()
 
 
 # KEYS: seq and log key of each stream, in pairs. ARGV: body, now (ms), retention events,
 # retention seconds, channel, then the stream names. Numbering, keeping and publishing happen
-# in one step, so the channel carries every stream's events in the order of their numbers.
+# in one step, so the channel carries every stream's events in the order of their numbers. A
+# stream's counter lives as long as its log: a new one starts at the time in milliseconds
+# (see `numbering_base`).
 _PUBLISH = """
 local positions = {}
 local tail = string.sub(ARGV[1], 2)
 for i = 1, #KEYS, 2 do
+  redis.call('SET', KEYS[i], ARGV[2], 'NX')
   local seq = redis.call('INCR', KEYS[i])
+  redis.call('EXPIRE', KEYS[i], ARGV[4])
   redis.call('ZADD', KEYS[i + 1], seq, ARGV[2] .. ' {"seq":' .. seq .. ',' .. tail)
   redis.call('ZREMRANGEBYRANK', KEYS[i + 1], 0, -(tonumber(ARGV[3]) + 1))
   redis.call('EXPIRE', KEYS[i + 1], ARGV[4])
@@ -271,13 +300,19 @@ class RedisBroker:
         await self._client.publish(self._revoked_channel, " ".join(token_hashes))
 
     async def replay(self, stream: str, after: int | None, epoch: str | None) -> Replay:
-        if after is None:  # a fresh socket needs only the stream's position
-            counter = await self._client.get(self._seq_key(stream))
-            return Replay(self.epoch, int(counter or 0), [])
+        seq_key = self._seq_key(stream)
         async with self._client.pipeline(transaction=True) as pipe:
-            pipe.get(self._seq_key(stream))
-            pipe.zrangebyscore(self._log_key(stream), f"({after}", "+inf")
-            counter, entries = await pipe.execute()
+            # A socket opens the stream: its numbering starts here if it had none.
+            pipe.set(seq_key, numbering_base(), nx=True)
+            pipe.expire(seq_key, self._retention_seconds)
+            pipe.get(seq_key)
+            if after is not None:
+                pipe.zrangebyscore(self._log_key(stream), f"({after}", "+inf")
+            answers = await pipe.execute()
+        counter = answers[2]
+        if after is None:  # a fresh socket needs only the stream's position
+            return Replay(self.epoch, int(counter), [])
+        entries = answers[3]
         last_seq = int(counter or 0)
         if epoch != self.epoch:
             return Replay(self.epoch, last_seq, None)

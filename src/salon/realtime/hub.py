@@ -49,6 +49,7 @@ class Connection:
         "_waiter",
         "close_code",
         "delivered",
+        "epoch",
         "id",
         "id_ambassador",
         "stream",
@@ -65,6 +66,7 @@ class Connection:
         self._limit = queue_size
         self._waiter: asyncio.Future[None] | None = None
         self.delivered = 0
+        self.epoch = ""  # of the numbering `delivered` belongs to (set with the hello)
         # Set when the socket must end: a Close code, or 0 when the peer already left.
         self.close_code: int | None = None
 
@@ -101,6 +103,12 @@ class Connection:
                 return text
             if seq <= self.delivered:
                 continue  # already sent by the replay
+            if seq != self.delivered + 1:
+                # The stream was quiet past the retention and its numbering started over
+                # (broker.numbering_base): say so, as a resume would, then go on from here.
+                self._frames.appendleft((seq, text))
+                self.delivered = seq - 1
+                return control("resync", epoch=self.epoch, seq=self.delivered)
             self.delivered = seq
             return text
         return None

@@ -68,6 +68,7 @@ async def realtime(websocket: WebSocket) -> None:
             await _write(websocket, connection, settings.ws_max_lifetime_seconds)
             return
         connection.delivered = replay.last_seq
+        connection.epoch = replay.epoch
         await websocket.send_text(
             control(
                 "hello",
