@@ -2,12 +2,15 @@
 by the commit of a request (db/database.py, `SQLiteDatabase._checkpoints`)."""
 
 import asyncio
+import sqlite3
 import struct
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 
 from salon.clock import utcnow
+from salon.db import database as database_module
 from salon.db.database import SQLiteDatabase
 from tests.support import Person, run_sql
 
@@ -50,3 +53,28 @@ async def test_the_log_is_checkpointed_in_the_background(
         if log_restarts(database.path) > before:
             break
     assert log_restarts(database.path) > before
+
+
+async def test_closing_waits_for_a_checkpoint_in_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thread cannot be cancelled: closing the database while it checkpoints must wait for it,
+    not close the connection under it (that crashed the process)."""
+    monkeypatch.setattr(database_module, "CHECKPOINT_SECONDS", 0.001)
+    monkeypatch.setattr(database_module, "CHECKPOINT_BYTES", 0)
+    path = str(tmp_path / "salon.db")
+    for attempt in range(20):
+        database = SQLiteDatabase(path, busy_timeout_ms=1000)
+        # About 8 MB of log for the checkpointer to copy: tens of milliseconds of its thread.
+        database._connection.execute("CREATE TABLE IF NOT EXISTS filler (body TEXT)")
+        database._connection.execute("DELETE FROM filler")
+        database._connection.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+            "INSERT INTO filler SELECT printf('%.4000c', 'x') FROM n"
+        )
+        database.start()
+        await asyncio.sleep(0.002 + attempt * 0.001)  # lands at different points of the copy
+        await database.close()
+    reopened = sqlite3.connect(path)
+    assert reopened.execute("SELECT count(*) FROM filler").fetchone() == (2000,)
+    reopened.close()

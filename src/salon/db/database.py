@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import asyncpg
 
@@ -152,6 +152,20 @@ CHECKPOINT_SECONDS = 0.5
 CHECKPOINT_BYTES = 4 * 1024 * 1024
 
 
+T = TypeVar("T")
+
+
+async def _finish_in_thread(function: Callable[..., T], *args: Any) -> T:
+    """`asyncio.to_thread`, except that a cancelled caller still waits for the thread: a thread
+    cannot be interrupted, and closing a connection a thread is still using crashes SQLite."""
+    work = asyncio.ensure_future(asyncio.to_thread(function, *args))
+    try:
+        return await asyncio.shield(work)
+    except asyncio.CancelledError:
+        await asyncio.wait([work])
+        raise
+
+
 class SQLiteDatabase:
     dialect = "sqlite"
 
@@ -194,8 +208,8 @@ class SQLiteDatabase:
                 if size < CHECKPOINT_BYTES:
                     continue
                 if checkpointer is None:
-                    checkpointer = await asyncio.to_thread(self._open_checkpointer)
-                await asyncio.to_thread(checkpointer.execute, "PRAGMA wal_checkpoint(PASSIVE)")
+                    checkpointer = await _finish_in_thread(self._open_checkpointer)
+                await _finish_in_thread(checkpointer.execute, "PRAGMA wal_checkpoint(PASSIVE)")
         finally:
             if checkpointer is not None:
                 checkpointer.close()
