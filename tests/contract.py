@@ -15,11 +15,10 @@ class ResponseContract:
         self._components = openapi.get("components", {})
         self._operations: list[tuple[re.Pattern[str], str, dict[str, Any]]] = []
         for path, item in openapi["paths"].items():
-            pattern = re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", path) + "$")
+            # Path parameters are ids: digits only (api/routing.py, `ids_only`).
+            pattern = re.compile("^" + re.sub(r"\{[^}]+\}", "[0-9]+", path) + "$")
             for method, operation in item.items():
                 self._operations.append((pattern, method.upper(), operation))
-        # `/chat/ratings/export` before `/chat/ratings/{rating}`: fixed paths first.
-        self._operations.sort(key=lambda entry: entry[0].pattern.count("[^/]+"))
         self._validators: dict[tuple[str, str, int], Any] = {}
         self.checked = 0
 

@@ -95,7 +95,7 @@ async def test_the_message_counts_the_other_errors(
     assert set(three.json()["errors"]) == {"id_user_rated", "id_user_rater", "x"}
 
 
-@pytest.mark.parametrize("chatroom_path", ["abc", "0", "-1", "1.5", str(BIG), str(10**30)])
+@pytest.mark.parametrize("chatroom_path", ["0", "007", str(BIG), str(10**30)])
 async def test_a_malformed_chatroom_id(
     client: httpx.AsyncClient, ambassador: Person, chatroom_path: str
 ) -> None:
@@ -104,6 +104,31 @@ async def test_a_malformed_chatroom_id(
     )
     assert response.status_code == 422
     assert list(response.json()["errors"]) == ["chatroom"]
+
+
+@pytest.mark.parametrize("chatroom_path", ["abc", "-1", "1.5", "1e3", "%201"])
+async def test_a_path_id_that_is_not_digits_names_no_route(
+    client: httpx.AsyncClient, ambassador: Person, chatroom_path: str
+) -> None:
+    response = await client.post(
+        f"/chat/chatrooms/{chatroom_path}/ratings", headers=ambassador.headers, json={}
+    )
+    assert (response.status_code, response.json()) == (404, {"message": "Not found"})
+
+
+async def test_a_path_of_its_own_is_not_taken_for_an_id(
+    client: httpx.AsyncClient, manager: Person
+) -> None:
+    """`/chat/ratings/stats` is a GET route: PATCH there is a 405, though `PATCH
+    /chat/ratings/{rating}` exists (schemathesis's check of undeclared methods)."""
+    for method, path, allowed in [
+        ("PATCH", "/chat/ratings/stats", "GET"),
+        ("DELETE", "/chat/ratings/export", "GET"),
+        ("PATCH", "/chat/ambassadors/shop-customer", "POST"),
+    ]:
+        response = await client.request(method, path, headers=manager.headers, json={})
+        assert (response.status_code, response.json()) == (405, {"message": "Method Not Allowed."})
+        assert response.headers["allow"] == allowed
 
 
 async def test_null_fields_mean_the_defaults(
@@ -404,7 +429,8 @@ async def test_raw_bytes_outside_ascii_in_a_query_string(app: FastAPI, ambassado
 
 
 # Integers in paths and query strings are read strictly (issue #11): Python's int() reads
-# "0_1", "01", "+1" and " 1" as 1 and "1_0" as 10, so /chat/chatrooms/0_1 was chatroom 1.
+# "0_1", "01", "+1" and " 1" as 1 and "1_0" as 10, so /chat/chatrooms/0_1 was chatroom 1. A
+# path id is digits or no route at all (404); digits with a leading zero are the route's 422.
 LAX_INTEGERS = ["0_1", "01", "+1", "%201", "1%20", "1_0", "%D9%A1", "0x1", "1e0", "1.0", "-0"]
 
 
@@ -418,8 +444,11 @@ async def test_path_ids_are_read_strictly(
         f"/chat/ambassadors/{written}/chatrooms",
     ):
         response = await client.get(url, headers=ambassador.headers)
-        assert response.status_code == 422, (url, response.text)
-        assert list(response.json()["errors"]) in (["id"], ["chatroom"], ["ambassador"])
+        if written.isdigit():  # a route's id, badly written: its 422
+            assert response.status_code == 422, (url, response.text)
+            assert list(response.json()["errors"]) in (["id"], ["chatroom"], ["ambassador"])
+        else:  # not an id at all: no route (never chatroom 1)
+            assert (response.status_code, response.json()) == (404, {"message": "Not found"})
 
 
 @pytest.mark.parametrize("written", LAX_INTEGERS)

@@ -1,6 +1,7 @@
 """Every error leaves the service here, in the documented shapes."""
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,7 +11,6 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.routing import Match
 
 from salon.api.idempotency import IdempotentReplay
 from salon.errors import (
@@ -136,14 +136,13 @@ def _render_http_error(request: Request, error: Exception) -> Response:
 
 
 def _methods_of_path(request: Request) -> set[str]:
-    """Every method some route serves at this path (the router only names the first route's);
-    HEAD is implied by GET and not part of the API."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        if match != Match.NONE:
-            methods |= getattr(route, "methods", None) or set()
-    return methods - {"HEAD"}
+    """Every method the API documents at this path (the router only knows it found one route
+    with another method); path parameters are ids, digits only (api/routing.py)."""
+    path = request.url.path
+    for template, item in request.app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\{[^}]+\}", "[0-9]+", template), path):
+            return {method.upper() for method in item}
+    return set()
 
 
 def _render_unexpected(request: Request, error: Exception) -> Response:

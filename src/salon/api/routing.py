@@ -11,6 +11,7 @@ its response in the same transaction as its write.
 import email.message
 import json
 import logging
+import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -19,6 +20,7 @@ from fastapi._compat import ModelField, Undefined
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.convertors import Convertor, register_url_convertor
 
 from salon.api import deps, idempotency
 from salon.api.errors import error_responses
@@ -52,6 +54,30 @@ class SalonRequest(Request):
         return self._json
 
 
+class _Id(Convertor[str]):
+    """A path segment that can be an id: decimal digits, left as text for the route's own
+    validation (`deps.id_path`: no leading zero, 1 to 2147483647, its 422)."""
+
+    regex = "[0-9]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return str(value)
+
+
+register_url_convertor("id", _Id())
+_PARAMETER = re.compile(r"\{(\w+)\}")
+
+
+def ids_only(path: str) -> str:
+    """Every path parameter of the API is an id, so a segment of letters never matches one:
+    `PATCH /chat/ratings/stats` is the 405 of a path that exists (`GET` only), not a 422 of
+    `PATCH /chat/ratings/{rating}`, and `/chat/ratings/abc` names nothing (404)."""
+    return _PARAMETER.sub(r"{\1:id}", path)
+
+
 def _depends_on(dependant: Dependant, call: Callable[..., Any]) -> bool:
     return any(sub.call is call or _depends_on(sub, call) for sub in dependant.dependencies)
 
@@ -68,7 +94,7 @@ class SalonRoute(APIRoute):
         if methods & WRITE_METHODS:
             implied.append(429)
         kwargs["responses"] = error_responses(*implied) | (kwargs.get("responses") or {})
-        super().__init__(path, endpoint, **kwargs)
+        super().__init__(ids_only(path), endpoint, **kwargs)
 
     def get_route_handler(self) -> Handler:
         handle = _lean_handler(self) or super().get_route_handler()

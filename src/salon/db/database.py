@@ -21,6 +21,7 @@ as naive UTC text and booleans as 0/1, and this module converts both ways.
 """
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -370,6 +371,15 @@ class PostgresDatabase:
             await self._pool.close()
 
 
+# What BEGIN on a connection the server has closed raises.
+_GONE = (
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    ConnectionError,
+)
+
+
 class _PostgresTransaction:
     __slots__ = ("_connection", "_database", "_transaction", "outbox")
     dialect = "postgresql"
@@ -384,12 +394,32 @@ class _PostgresTransaction:
         database = self._database
         await database._turns.acquire()
         try:
-            await self._begin()
+            # A pooled connection the server closed (a restart, a failover) fails its BEGIN,
+            # which is its ping: it is dropped and the next one tried, as BEGIN has done
+            # nothing yet. Every pooled connection may have gone at once. asyncpg notices a
+            # closed socket by itself only once it has read the server's goodbye, which races
+            # with the next request (that BEGIN then fails with InternalClientError).
+            for attempt in range(database.pool.get_max_size(), -1, -1):
+                try:
+                    await self._begin()
+                    break
+                except _GONE:
+                    self._drop()
+                    await self._release()
+                    if not attempt:
+                        raise
         except BaseException:
             await self._release()
             database._turns.release()
             raise
         return self
+
+    def _drop(self) -> None:
+        """Close the connection at once; released, the pool opens a new one in its place."""
+        if self._connection is not None:
+            # InterfaceError: asyncpg saw the close first and already took it back.
+            with contextlib.suppress(asyncpg.InterfaceError):
+                self._connection.terminate()
 
     async def _begin(self) -> None:
         database = self._database
