@@ -62,6 +62,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Chat backend for brand-ambassador commerce chat, with chatroom ratings.",
         lifespan=lifespan,
+        # FastAPI's built-in OpenTelemetry hooks asked the tracer, meter and logger providers
+        # on every request (2% of a rating); Salon does not export OpenTelemetry.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.settings = settings
     app.add_middleware(
