@@ -93,7 +93,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _broker(settings: Settings) -> Broker:
     """In memory for one process; Redis when several processes must share events."""
     if settings.redis_url is None:
-        return MemoryBroker(settings.realtime_retention_events, settings.realtime_retention_seconds)
+        return MemoryBroker(
+            settings.realtime_retention_events,
+            settings.realtime_retention_seconds,
+            settings.realtime_retention_streams,
+        )
     return RedisBroker(
         settings.redis_url,
         settings.redis_prefix,

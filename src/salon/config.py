@@ -93,6 +93,12 @@ class Settings(BaseSettings):
     )
     realtime_retention_events: int = Field(default=1000, ge=1, description="kept per stream")
     realtime_retention_seconds: int = Field(default=600, ge=1, description="resume window")
+    realtime_retention_streams: int = Field(
+        default=100_000,
+        ge=1,
+        description="streams the in-memory broker keeps at most (least recently used forgotten "
+        "first; a cursor on a forgotten stream is answered with resync)",
+    )
     log_level: str = "info"
     gc_freeze: bool = Field(
         default=True,

@@ -239,6 +239,37 @@ async def test_a_quiet_stream_is_forgotten_and_its_numbering_starts_over(
             assert (await socket.frame())["type"] == "resync"
 
 
+async def test_the_memory_broker_keeps_at_most_its_number_of_streams(
+    settings: Settings,
+    world: World,
+    brand: int,
+    chatroom: int,
+    visitor: Person,
+    ambassador: Person,
+) -> None:
+    """Every new visitor a message reaches is a stream: past SALON_REALTIME_RETENTION_STREAMS
+    the least recently used is forgotten, as a quiet one is (`resync`, then the event), so a
+    burst of new people cannot grow the process's memory without bound."""
+    others = [await world.person(brand, status=0) for _ in range(2)]
+    elsewhere = await world.chatroom(*others)
+    few = realtime_settings(settings, "memory", realtime_retention_streams=3)
+    async with serve(few) as live:
+        async with live.socket(ambassador) as socket:
+            epoch = socket.hello["epoch"]
+            await post(live.http, chatroom, visitor, "kept")
+            kept = await socket.frame()
+            # Two people and the brand: the ambassador's stream is now the fourth, the oldest.
+            await post(live.http, elsewhere, others[0], "elsewhere")
+            await post(live.http, chatroom, visitor, "after")
+            resync = await socket.frame()
+            assert (resync["type"], resync["epoch"]) == ("resync", epoch)
+            after = await socket.frame()
+        assert after["data"]["content"] == "after"
+        assert after["seq"] == resync["seq"] + 1 > kept["seq"] + 1
+        async with live.socket(ambassador, f"?after={kept['seq']}&epoch={epoch}") as again:
+            assert (await again.frame())["type"] == "resync"
+
+
 async def test_presence_goes_to_the_people_who_share_a_chatroom(
     live: Live, world: World, chatroom: int, visitor: Person, ambassador: Person, brand: int
 ) -> None:

@@ -18,7 +18,7 @@ import asyncio
 import logging
 import secrets
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -102,15 +102,21 @@ class _Stream:
 
 
 class MemoryBroker:
-    def __init__(self, retention_events: int = 1000, retention_seconds: float = 600) -> None:
+    def __init__(
+        self,
+        retention_events: int = 1000,
+        retention_seconds: float = 600,
+        retention_streams: int = 100_000,
+    ) -> None:
         self.epoch = secrets.token_hex(8)
         self._retention_events = retention_events
         self._retention_seconds = retention_seconds
-        self._streams: dict[str, _Stream] = {}
+        self._retention_streams = retention_streams
+        # Least recently touched first: the sweep and the cap take from the front.
+        self._streams: OrderedDict[str, _Stream] = OrderedDict()
         self._sockets: dict[int, set[str]] = {}
         self._deliver: Deliver = lambda body, positions: None
         self._revoked: Revoked = lambda token_hashes: None
-        self._last_sweep = time.monotonic()
 
     async def start(self, deliver: Deliver, lost: Lost, revoked: Revoked) -> None:
         self._deliver = deliver
@@ -120,12 +126,16 @@ class MemoryBroker:
         self._revoked(token_hashes)
 
     def _stream(self, name: str, now: float) -> _Stream:
-        stream = self._streams.get(name)
+        streams = self._streams
+        stream = streams.get(name)
         if stream is None:
             log: deque[tuple[int, float, str]] = deque(maxlen=self._retention_events)
-            stream = self._streams[name] = _Stream(numbering_base(), now, log)
+            stream = streams[name] = _Stream(numbering_base(), now, log)
+            if len(streams) > self._retention_streams:
+                streams.popitem(last=False)
         else:
             stream.touched = now
+            streams.move_to_end(name)
         return stream
 
     async def publish(self, events: list[Event]) -> None:
@@ -139,16 +149,19 @@ class MemoryBroker:
                 stream.log.append((seq, now, frame(seq, body)))
                 positions.append((name, seq))
             self._deliver(body, positions)
-        if now - self._last_sweep > self._retention_seconds:
-            self._sweep(now)
+        self._sweep(now)
 
     def _sweep(self, now: float) -> None:
         """Forget the streams nobody has published to or opened for longer than the retention:
-        their logs have expired, and their numbers start over (see `numbering_base`)."""
-        self._last_sweep = now
+        their logs have expired, and their numbers start over (see `numbering_base`). They
+        are the first in line, so this stops at the first stream still in use."""
+        streams = self._streams
         oldest_allowed = now - self._retention_seconds
-        for name in [n for n, stream in self._streams.items() if stream.touched < oldest_allowed]:
-            del self._streams[name]
+        while streams:
+            name = next(iter(streams))
+            if streams[name].touched >= oldest_allowed:
+                break
+            del streams[name]
 
     async def replay(self, stream: str, after: int | None, epoch: str | None) -> Replay:
         now = time.monotonic()
