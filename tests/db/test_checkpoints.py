@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from salon.clock import utcnow
 from salon.db import database as database_module
 from salon.db.database import SQLiteDatabase
+from salon.db.query import Query
 from tests.support import Person, run_sql
 
 
@@ -78,3 +79,32 @@ async def test_closing_waits_for_a_checkpoint_in_progress(
     reopened = sqlite3.connect(path)
     assert reopened.execute("SELECT count(*) FROM filler").fetchone() == (2000,)
     reopened.close()
+
+
+async def test_the_log_stays_bounded_under_a_steady_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Commits that never pause: the log must still be copied in full now and then, so that
+    the writer starts it over, rather than grow for as long as the load lasts."""
+    monkeypatch.setattr(database_module, "CHECKPOINT_SECONDS", 0.01)
+    monkeypatch.setattr(database_module, "CHECKPOINT_BYTES", 256 * 1024)
+    monkeypatch.setattr(database_module, "LOG_LIMIT_BYTES", 1024 * 1024, raising=False)
+    path = str(tmp_path / "salon.db")
+    database = SQLiteDatabase(path, busy_timeout_ms=1000)
+    database._connection.execute("CREATE TABLE filler (body TEXT)")
+    insert = Query("INSERT INTO filler (body) VALUES (printf('%.2000c', 'x'))")
+    database.start()
+    try:
+        began = log_restarts(path)
+        # About 80 MB of log in 20,000 commits, back to back: only the loop's own turns
+        # between them (the checkpointer's task runs in those).
+        for _ in range(20_000):
+            async with database.transaction() as tx:
+                await tx.execute(insert)
+            await asyncio.sleep(0)
+        restarts = log_restarts(path) - began
+        size = Path(f"{path}-wal").stat().st_size  # noqa: ASYNC240
+    finally:
+        await database.close()
+    assert restarts > 0
+    assert size < 16 * 1024 * 1024, f"the log grew to {size:,} bytes"
