@@ -154,6 +154,7 @@ CHECKPOINT_BYTES = 4 * 1024 * 1024
 # Under a steady load the log is never all copied, so never started over: past this size, the
 # rest is copied between two transactions (see `_checkpoints`).
 LOG_LIMIT_BYTES = 64 * 1024 * 1024
+FEW_FRAMES = 256
 
 
 T = TypeVar("T")
@@ -187,9 +188,10 @@ class SQLiteDatabase:
         self._busy_timeout_ms = busy_timeout_ms
         self._connection = self._open()
         # Commits never checkpoint: the checkpointer does, on a thread (see `_checkpoints`).
-        # A log that a burst made large is cut back to this size when it starts over.
+        # A log that a burst made large is cut back to this size when it starts over (not to
+        # less: writing over the file's blocks is cheaper than growing it again).
         self._connection.execute("PRAGMA wal_autocheckpoint=0")
-        self._connection.execute(f"PRAGMA journal_size_limit={CHECKPOINT_BYTES}")
+        self._connection.execute(f"PRAGMA journal_size_limit={LOG_LIMIT_BYTES}")
         self._page_size = int(self._connection.execute("PRAGMA page_size").fetchone()[0])
         self._turn = asyncio.Lock()  # asyncio's lock is fair: waiters are served in order
         self.observers: list[StatementObserver] = []
@@ -213,9 +215,8 @@ class SQLiteDatabase:
         Under a steady load, commits append to the log while it is being copied, so it was
         never all copied and never restarted: it grew without end (1.9 GB after 30,000
         ratings, and its index in every process's memory). Once it holds `LOG_LIMIT_BYTES`,
-        what the pass left (the frames written meanwhile) is copied between two
-        transactions, with the turn held: requests wait that long, once per 64 MB of writes
-        (doing it after every pass cost a sixth of the saturated POST throughput)."""
+        further passes copy what was written during the previous one until that is a few
+        frames, and those are copied between two transactions, with the turn held."""
         wal = Path(f"{self.path}-wal")
         checkpointer: sqlite3.Connection | None = None
         try:
@@ -230,9 +231,16 @@ class SQLiteDatabase:
                 if checkpointer is None:
                     checkpointer = await _finish_in_thread(self._open_checkpointer)
                 logged = await _finish_in_thread(_checkpoint, checkpointer)
-                if logged * self._page_size >= LOG_LIMIT_BYTES:
-                    async with self._turn:
-                        await _finish_in_thread(_checkpoint, checkpointer)
+                if logged * self._page_size < LOG_LIMIT_BYTES:
+                    continue
+                # Each pass copies what was written during the one before, fewer frames each
+                # time; the last few are copied with the turn held, so requests wait briefly.
+                for _ in range(8):
+                    earlier, logged = logged, await _finish_in_thread(_checkpoint, checkpointer)
+                    if logged - earlier <= FEW_FRAMES:
+                        break
+                async with self._turn:
+                    await _finish_in_thread(_checkpoint, checkpointer)
         finally:
             if checkpointer is not None:
                 checkpointer.close()
