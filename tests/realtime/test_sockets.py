@@ -230,13 +230,19 @@ async def test_a_quiet_stream_is_forgotten_and_its_numbering_starts_over(
             # their keys expire).
             await post(live.http, elsewhere, others[0], "meanwhile, elsewhere")
             await post(live.http, chatroom, visitor, "after the quiet")
-            resync = await staying.frame()
-            assert (resync["type"], resync["epoch"]) == ("resync", epoch)
-            after = await staying.frame()
-            assert after["data"]["content"] == "after the quiet"
-            assert after["seq"] == resync["seq"] + 1 > old + 1
+            await expect_a_new_numbering(staying, epoch, old, "after the quiet")
         async with live.socket(ambassador, f"?after={old}&epoch={epoch}") as socket:
             assert (await socket.frame())["type"] == "resync"
+
+
+async def expect_a_new_numbering(socket: Socket, epoch: str, old: int, content: str) -> None:
+    """A forgotten stream speaks again: `resync` with the number before its new first event,
+    then the event, beyond every number it had."""
+    resync = await socket.frame()
+    assert (resync["type"], resync["epoch"]) == ("resync", epoch)
+    after = await socket.frame()
+    assert after["data"]["content"] == content
+    assert after["seq"] == resync["seq"] + 1 > old + 1
 
 
 async def test_the_memory_broker_keeps_at_most_its_number_of_streams(
@@ -261,11 +267,7 @@ async def test_the_memory_broker_keeps_at_most_its_number_of_streams(
             # Two people and the brand: the ambassador's stream is now the fourth, the oldest.
             await post(live.http, elsewhere, others[0], "elsewhere")
             await post(live.http, chatroom, visitor, "after")
-            resync = await socket.frame()
-            assert (resync["type"], resync["epoch"]) == ("resync", epoch)
-            after = await socket.frame()
-        assert after["data"]["content"] == "after"
-        assert after["seq"] == resync["seq"] + 1 > kept["seq"] + 1
+            await expect_a_new_numbering(socket, epoch, kept["seq"], "after")
         async with live.socket(ambassador, f"?after={kept['seq']}&epoch={epoch}") as again:
             assert (await again.frame())["type"] == "resync"
 
