@@ -4,7 +4,7 @@ from datetime import datetime
 from salon.ambassadors.repository import ambassador_of
 from salon.ambassadors.repository import columns as ambassador_columns
 from salon.db.database import Transaction
-from salon.db.query import Query, expand, query
+from salon.db.query import Query, in_list
 from salon.records import Ambassador
 
 _OWNER_OF_LIVE_TOKEN = Query(
@@ -147,6 +147,10 @@ async def set_password_hash(
     await tx.execute(_SET_PASSWORD, params)
 
 
+_LIVE_TOKENS = (
+    "SELECT t.token_hash FROM api_token t JOIN ambassador a ON a.id_ambassador = t.id_ambassador "
+    "WHERE t.token_hash IN ({ids}) AND t.date_revoke IS NULL AND a.active >= 0"
+)
 # Bound parameters per statement: far below SQLite's and PostgreSQL's limits (32,766 and 32,767).
 LIVE_TOKENS_BATCH = 5000
 
@@ -156,15 +160,7 @@ async def live_token_hashes(tx: Transaction, token_hashes: Sequence[str]) -> set
     the tokens that still authenticate. One indexed statement per 5,000 digests."""
     live: set[str] = set()
     for start in range(0, len(token_hashes), LIVE_TOKENS_BATCH):
-        params: dict[str, object] = {}
-        digests = expand(params, "hash", token_hashes[start : start + LIVE_TOKENS_BATCH])
-        rows = await tx.fetch(
-            query(
-                "SELECT t.token_hash FROM api_token t "
-                "JOIN ambassador a ON a.id_ambassador = t.id_ambassador "
-                f"WHERE t.token_hash IN ({digests}) AND t.date_revoke IS NULL AND a.active >= 0"
-            ),
-            params,
-        )
+        batch = token_hashes[start : start + LIVE_TOKENS_BATCH]
+        rows = await tx.fetch(*in_list(_LIVE_TOKENS, batch))
         live.update(row[0] for row in rows)
     return live

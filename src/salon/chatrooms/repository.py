@@ -7,7 +7,7 @@ from salon.ambassadors.repository import ambassador_of
 from salon.ambassadors.repository import columns as ambassador_columns
 from salon.api.listing import Sort
 from salon.db.database import Row, Transaction
-from salon.db.query import Query, expand, query
+from salon.db.query import Query, in_list, query
 from salon.ratings.repository import RATING_COLUMNS, rating_of
 from salon.records import Chatroom, ChatroomType, Participant, Rating
 
@@ -217,46 +217,42 @@ async def page_of_ambassador(
     return [chatroom_of(row, members.get(row[0], ())) for row in rows], int(total)
 
 
+_PARTICIPANTS_OF = (
+    f"SELECT {PARTICIPANT_COLUMNS} FROM chatroom_ambassador p "
+    "JOIN ambassador a ON a.id_ambassador = p.id_ambassador "
+    "WHERE p.id_chatroom IN ({ids}) ORDER BY p.id_chatroom, p.id_ambassador"
+)
+
+
 async def participants_of(
     chatroom_ids: Sequence[int], tx: Transaction
 ) -> dict[int, tuple[Participant, ...]]:
     """The participants of each chatroom (one query)."""
     if not chatroom_ids:
         return {}
-    params: dict[str, Any] = {}
-    ids = expand(params, "id", chatroom_ids)
-    rows = await tx.fetch(
-        query(
-            f"SELECT {PARTICIPANT_COLUMNS} FROM chatroom_ambassador p "
-            "JOIN ambassador a ON a.id_ambassador = p.id_ambassador "
-            f"WHERE p.id_chatroom IN ({ids}) ORDER BY p.id_chatroom, p.id_ambassador"
-        ),
-        params,
-    )
+    rows = await tx.fetch(*in_list(_PARTICIPANTS_OF, chatroom_ids))
     found: dict[int, list[Participant]] = {}
     for row in rows:
         found.setdefault(row[0], []).append(participant_of(row, 0))
     return {id_chatroom: tuple(people) for id_chatroom, people in found.items()}
 
 
+_LAST_RATINGS = (
+    f"SELECT {RATING_COLUMNS} FROM ("
+    "  SELECT r.*, row_number() OVER ("
+    "    PARTITION BY r.id_chatroom ORDER BY r.date_update DESC, r.id_rating DESC"
+    "  ) AS rank FROM rating r"
+    "  WHERE r.id_chatroom IN ({ids}) AND r.value IS NOT NULL"
+    "  AND r.date_delete IS NULL"
+    ") r WHERE r.rank = 1"
+)
+
+
 async def last_ratings(tx: Transaction, chatroom_ids: Sequence[int]) -> dict[int, Rating]:
     """For each chatroom, its live rating with the latest submission (one query)."""
     if not chatroom_ids:
         return {}
-    params: dict[str, Any] = {}
-    ids = expand(params, "id", chatroom_ids)
-    rows = await tx.fetch(
-        query(
-            f"SELECT {RATING_COLUMNS} FROM ("
-            "  SELECT r.*, row_number() OVER ("
-            "    PARTITION BY r.id_chatroom ORDER BY r.date_update DESC, r.id_rating DESC"
-            "  ) AS rank FROM rating r"
-            f"  WHERE r.id_chatroom IN ({ids}) AND r.value IS NOT NULL"
-            "  AND r.date_delete IS NULL"
-            ") r WHERE r.rank = 1"
-        ),
-        params,
-    )
+    rows = await tx.fetch(*in_list(_LAST_RATINGS, chatroom_ids))
     return {rating.id_chatroom: rating for rating in map(rating_of, rows)}
 
 

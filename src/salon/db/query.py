@@ -56,6 +56,13 @@ def query(text: str) -> Query:
     return Query(text)
 
 
+def in_list(template: str, values: Sequence[Any]) -> tuple[Query, dict[str, Any]]:
+    """`template` with its `{ids}` slot made an `IN` list of `values`, one bound parameter each:
+    the query (compiled once per length of list) and its parameters, to add others to."""
+    params: dict[str, Any] = {}
+    return query(template.format(ids=expand(params, "id", values))), params
+
+
 def expand(params: dict[str, Any], name: str, values: Sequence[Any]) -> str:
     """Bind each of `values` as `:name_0, :name_1, ...` in `params`; the placeholders, for an
     `IN (...)` list (both drivers take one parameter per value)."""

@@ -8,7 +8,7 @@ from salon.ambassadors.repository import ambassador_of
 from salon.ambassadors.repository import columns as ambassador_columns
 from salon.api.listing import Sort
 from salon.db.database import Row, Transaction
-from salon.db.query import Query, expand, query
+from salon.db.query import Query, expand, in_list, query
 from salon.ratings.repository import RATING_COLUMNS, rating_of
 from salon.records import Ambassador, Message
 
@@ -94,20 +94,18 @@ async def latest(tx: Transaction, id_chatroom: int) -> Message | None:
     return None if row is None else message_of(row)
 
 
+_LATEST_OF_EACH = (
+    f"{WITH_AUTHOR_AND_RATING} WHERE m.id_message IN ("
+    "SELECT max(n.id_message) FROM message n WHERE n.id_chatroom IN ({ids}) "
+    "GROUP BY n.id_chatroom)"
+)
+
+
 async def latest_of_each(tx: Transaction, chatroom_ids: Sequence[int]) -> dict[int, Message]:
     """The newest message of each chatroom, with author and rating (one query)."""
     if not chatroom_ids:
         return {}
-    params: dict[str, Any] = {}
-    ids = expand(params, "id", chatroom_ids)
-    rows = await tx.fetch(
-        query(
-            f"{WITH_AUTHOR_AND_RATING} WHERE m.id_message IN ("
-            f"SELECT max(n.id_message) FROM message n WHERE n.id_chatroom IN ({ids}) "
-            "GROUP BY n.id_chatroom)"
-        ),
-        params,
-    )
+    rows = await tx.fetch(*in_list(_LATEST_OF_EACH, chatroom_ids))
     return {message.id_chatroom: message for message in map(message_of, rows)}
 
 

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from salon.db.database import Transaction
-from salon.db.query import Query, expand, query
+from salon.db.query import Query, in_list
 from salon.records import Brand, BrandTag
 
 _BRAND = "SELECT id_brand, label, domain FROM brand"
@@ -148,7 +148,7 @@ async def find_chatroom_of_exactly(
     tx: Transaction, id_brand: int, ids_ambassadors: list[int]
 ) -> int | None:
     """The id of a chatroom of the brand whose participants are exactly these ambassadors."""
-    params: dict[str, object] = {"id_brand": id_brand, "count": len(ids_ambassadors)}
-    ids = expand(params, "id", ids_ambassadors)
-    found: int | None = await tx.fetchval(query(_CHATROOM_OF_EXACTLY.format(ids=ids)), params)
+    exactly, params = in_list(_CHATROOM_OF_EXACTLY, ids_ambassadors)
+    params |= {"id_brand": id_brand, "count": len(ids_ambassadors)}
+    found: int | None = await tx.fetchval(exactly, params)
     return found
