@@ -6,6 +6,7 @@ Engines: SQLite always; PostgreSQL as well when SALON_TEST_POSTGRES_URL names a 
 
 import os
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -54,7 +55,22 @@ def migrated_url(engine_name: str, tmp_path_factory: pytest.TempPathFactory) -> 
 @pytest.fixture(scope="session")
 def settings(migrated_url: str) -> Settings:
     # No gc.freeze: this process makes and drops an app per test.
-    return Settings(database_url=migrated_url, last_action_refresh_seconds=60, gc_freeze=False)
+    return Settings(
+        database_url=migrated_url,
+        last_action_refresh_seconds=60,
+        gc_freeze=False,
+        **WEBHOOKS_IN_TESTS,
+    )
+
+
+# Webhooks to receivers on this machine, retried at once (tests/webhooks). The worker polls
+# only when told: a test that counts a route's statements counts none of the worker's.
+WEBHOOKS_IN_TESTS: dict[str, Any] = {
+    "webhook_allowed_networks": ["127.0.0.0/8"],
+    "webhook_retry_schedule_seconds": [0.05, 0.05, 0.05],
+    "webhook_timeout_seconds": 2.0,
+    "webhook_poll_seconds": 3600.0,
+}
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,8 @@ from salon.ratelimit import RateLimiter
 from salon.realtime.broker import Broker, MemoryBroker, RedisBroker
 from salon.realtime.hub import Hub
 from salon.realtime.router import recheck
+from salon.webhooks.router import document_events
+from salon.webhooks.worker import Dispatcher
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -43,6 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.password_hashing = PasswordHashing(
             settings.password_hash_concurrency, settings.password_hash_queue
         )
+        app.state.webhooks = Dispatcher(app.state.database, settings)
+        if settings.webhook_worker:
+            await app.state.webhooks.start()
         if settings.gc_freeze:
             # What startup built (the app, its routes and models) lives as long as the
             # process. Frozen, it is no longer scanned: a full collection went from 118 ms to
@@ -52,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await app.state.webhooks.close()
             await app.state.hub.close()
             app.state.password_hashing.close()
             await app.state.rate_limiter.close()
@@ -86,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router, prefix=settings.api_prefix)
     app.include_router(health_router)
+    document_events(app)
     document_authentication(app)
     return app
 

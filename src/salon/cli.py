@@ -44,7 +44,7 @@ def in_transaction(work: Callable[[Transaction], Awaitable[T]]) -> T:
         try:
             async with database.transaction() as tx:
                 result = await work(tx)
-            _, revoked = outbox.take(tx)
+            revoked = outbox.take(tx).revoked
         finally:
             await database.close()
         if revoked:

@@ -99,6 +99,52 @@ class Settings(BaseSettings):
         description="streams the in-memory broker keeps at most (least recently used forgotten "
         "first; a cursor on a forgotten stream is answered with resync)",
     )
+    webhook_allowed_networks: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
+        default_factory=list,
+        description="comma-separated CIDRs webhooks may reach although they are private, "
+        "loopback or link-local (e.g. 127.0.0.0/8 for a receiver on this machine); plain http "
+        "is allowed only to these. Every other private address is refused (no SSRF)",
+    )
+    webhook_retry_schedule_seconds: Annotated[list[Annotated[float, Field(ge=0)]], NoDecode] = (
+        Field(
+            default_factory=lambda: [5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0],
+            description="comma-separated waits before each retry (with 20% jitter); the default "
+            "retries for 27.6 hours, 8 attempts in all",
+        )
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="an attempt's whole time: connect, send, answer"
+    )
+    webhook_concurrency: int = Field(
+        default=32, ge=1, description="deliveries a process attempts at once"
+    )
+    webhook_endpoint_concurrency: int = Field(
+        default=4,
+        ge=1,
+        description="deliveries a process attempts at once to one endpoint: a slow receiver "
+        "holds no more, and other endpoints go on",
+    )
+    webhook_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="how often a process looks for due deliveries it was not told of (retries "
+        "come due, rows written by other processes, leases of killed ones)",
+    )
+    webhook_disable_after_hours: float = Field(
+        default=72.0,
+        ge=0,
+        description="an endpoint whose attempts have all failed for this long is disabled",
+    )
+    webhook_secret_grace_hours: float = Field(
+        default=24.0, ge=0, description="after a rotation, the old secret signs too for this long"
+    )
+    webhook_retention_days: int = Field(
+        default=30, ge=1, description="delivered and failed deliveries are kept this long"
+    )
+    webhook_endpoints_per_brand: int = Field(default=20, ge=1)
+    webhook_worker: bool = Field(
+        default=True, description="deliver from this process (off: only record deliveries)"
+    )
     log_level: str = "info"
     gc_freeze: bool = Field(
         default=True,
@@ -106,7 +152,12 @@ class Settings(BaseSettings):
         "an app made and dropped many times in one process, as in tests, turns it off)",
     )
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator(
+        "trusted_proxies",
+        "webhook_allowed_networks",
+        "webhook_retry_schedule_seconds",
+        mode="before",
+    )
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -168,3 +168,62 @@ class Message(NamedTuple):
     @property
     def id_ambassador(self) -> int:
         return self.author.id_ambassador
+
+
+class WebhookEndpoint(NamedTuple):
+    """A brand's receiver of events (docs/webhooks.md)."""
+
+    id_webhook: int
+    id_brand: int
+    url: str
+    description: str
+    event_types: str
+    """Comma-separated."""
+    rating_value_min: int | None
+    rating_value_max: int | None
+    enabled: bool
+    disabled_reason: str | None
+    secret: str
+    previous_secret: str | None
+    previous_secret_expires: datetime | None
+    failing_since: datetime | None
+    date_create: datetime
+    date_update: datetime
+
+    @property
+    def types(self) -> frozenset[str]:
+        return frozenset(self.event_types.split(","))
+
+
+class DeliveryStatus(IntEnum):
+    PENDING = 0
+    DELIVERED = 1
+    FAILED = 2
+
+
+class WebhookDelivery(NamedTuple):
+    id_delivery: int
+    id_webhook: int
+    id_brand: int
+    event_id: str
+    event_type: str
+    payload: str
+    status: int
+    attempts: int
+    step: int
+    next_attempt_at: datetime
+    last_status_code: int | None
+    last_error: str | None
+    date_create: datetime
+    date_done: datetime | None
+
+
+class WebhookAttempt(NamedTuple):
+    id_attempt: int
+    id_delivery: int
+    number: int
+    date_attempt: datetime
+    duration_ms: int
+    status_code: int | None
+    error: str | None
+    response_excerpt: str

@@ -6,6 +6,15 @@ from salon.chatrooms.router import router as chatrooms
 from salon.messages.router import router as messages
 from salon.ratings.router import router as ratings
 from salon.realtime.router import router as realtime
+from salon.webhooks.router import router as webhooks
 
 # Routes are matched in order: the hot ones (a page of messages, rating a chatroom) first.
-ROUTERS: tuple[APIRouter, ...] = (messages, ratings, chatrooms, ambassadors, auth, realtime)
+ROUTERS: tuple[APIRouter, ...] = (
+    messages,
+    ratings,
+    chatrooms,
+    ambassadors,
+    auth,
+    realtime,
+    webhooks,
+)

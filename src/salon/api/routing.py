@@ -3,9 +3,10 @@ the schema does, and declares the statuses every route of its kind can answer.
 
 One transaction per request, around the handler: opened before it (with the caller, for
 routes that take `Authenticated`), committed after it has built its response and before the
-response is sent, so a 2xx is durable; rolled back on any error. What the transaction queued
-(real-time events, revocations) is published only after the commit. An idempotent POST saves
-its response in the same transaction as its write.
+response is sent, so a 2xx is durable; rolled back on any error. Webhook deliveries of the
+events the handler queued are written just before the commit, in the same transaction. What the
+transaction queued (real-time events, revocations) is published only after the commit. An
+idempotent POST saves its response in the same transaction as its write.
 """
 
 import email.message
@@ -27,6 +28,7 @@ from salon.api.errors import error_responses
 from salon.db.database import Database, Transaction
 from salon.realtime import outbox
 from salon.realtime.broker import Broker
+from salon.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -247,6 +249,8 @@ def _authenticated(handle: Handler) -> Handler:
                 call, claim = await deps.open_call(request, tx)
                 request.scope[deps.CALL] = call
                 response = await handle(request)
+                if tx.outbox:
+                    await webhook_events.record(tx)
                 if claim is not None:
                     await idempotency.remember(response, tx, claim)
         except idempotency.KeyTaken:
@@ -265,6 +269,8 @@ def _public(handle: Handler) -> Handler:
         async with database.transaction() as tx:
             request.scope[deps.TX] = tx
             response = await handle(request)
+            if tx.outbox:
+                await webhook_events.record(tx)
         await publish(request, tx)
         return response
 
@@ -272,10 +278,13 @@ def _public(handle: Handler) -> Handler:
 
 
 async def publish(request: Request, tx: Transaction) -> None:
-    """After the commit: the events the request queued, and the tokens it revoked."""
+    """After the commit: the events the request queued, the tokens it revoked, and word to
+    this process's webhook worker."""
     if not tx.outbox:
         return
-    events, revoked = outbox.take(tx)
+    events, revoked, deliveries_due = outbox.take(tx)
+    if deliveries_due:
+        request.app.state.webhooks.wake()
     broker: Broker = request.app.state.broker
     if revoked:
         try:

@@ -1,6 +1,7 @@
 """What waits in the transaction until it commits, and is dropped by a rollback: real-time
-events, and revocations (a revoked token's sockets close only once the revocation is
-committed). The request's transaction dependency publishes both after the commit."""
+events, revocations (a revoked token's sockets close only once the revocation is committed),
+and word that webhook deliveries were written. The request's route acts on them after the
+commit."""
 
 from collections.abc import Iterable
 from typing import Any, NamedTuple
@@ -48,14 +49,37 @@ def revoke(tx: Transaction, token_hashes: Iterable[str]) -> None:
     tx.outbox.append(Revocation(tuple(token_hashes)))
 
 
-def take(tx: Transaction) -> tuple[list[Event], list[str]]:
-    """The committed transaction's events, and the digests of the tokens it revoked."""
+class _DeliveriesDue:
+    pass
+
+
+_DUE = _DeliveriesDue()
+
+
+def deliveries_due(tx: Transaction) -> None:
+    """The transaction wrote webhook deliveries: once it commits, this process's worker looks
+    for them at once rather than at its next poll."""
+    tx.outbox.append(_DUE)
+
+
+class Committed(NamedTuple):
+    events: list[Event]
+    revoked: list[str]
+    """SHA-256 digests of the tokens it revoked."""
+    deliveries_due: bool
+
+
+def take(tx: Transaction) -> Committed:
+    """What the committed transaction queued."""
     events: list[Event] = []
     revoked: list[str] = []
+    due = False
     for item in tx.outbox:
         if isinstance(item, Revocation):
             revoked.extend(item.token_hashes)
+        elif item is _DUE:
+            due = True
         else:
             events.append(item)
     tx.outbox.clear()
-    return events, revoked
+    return Committed(events, revoked, due)

@@ -10,6 +10,7 @@ from salon.db.models.chatroom import Chatroom, ChatroomParticipant
 from salon.db.models.idempotency import IdempotencyKey
 from salon.db.models.message import Message
 from salon.db.models.rating import Rating
+from salon.db.models.webhook import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Ambassador",
@@ -22,4 +23,7 @@ __all__ = [
     "IdempotencyKey",
     "Message",
     "Rating",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

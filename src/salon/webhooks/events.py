@@ -1,0 +1,85 @@
+"""The events webhooks carry, and their deliveries written in the transaction of the change.
+
+A change queues its real-time events in the transaction's outbox (salon.realtime.outbox). Just
+before the commit, `record` turns those a brand's endpoints subscribe to into delivery rows, in
+the same transaction: a committed change always has its deliveries, a rolled-back one never.
+"""
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from salon.clock import format_wire_datetime, utcnow
+from salon.db.database import Transaction
+from salon.realtime import outbox
+from salon.realtime.events import Event, EventType
+from salon.webhooks import repository
+from salon.webhooks.repository import NewDelivery, Subscription
+
+# What an endpoint can subscribe to, in the order docs/webhooks.md lists them.
+EVENT_TYPES: tuple[str, ...] = (
+    EventType.RATING_REQUESTED,
+    EventType.RATING_SUBMITTED,
+    EventType.RATING_CHANGED,
+    EventType.RATING_DELETED,
+    EventType.MESSAGE_CREATED,
+    EventType.CHATROOM_CREATED,
+)
+SUBSCRIBABLE = frozenset(EVENT_TYPES)
+# The events that carry a score: an endpoint's rating filter applies to them.
+SCORED = frozenset({EventType.RATING_SUBMITTED, EventType.RATING_CHANGED})
+# Sent only by `POST /manager/webhooks/{webhook}/test`, to that endpoint.
+TEST_EVENT = "webhook.test"
+
+
+def new_event_id() -> str:
+    """`webhook-id`: unique per event, the same for each endpoint and each retry."""
+    return "msg_" + secrets.token_urlsafe(18)
+
+
+def envelope(type_: str, timestamp: datetime, data: dict[str, Any]) -> str:
+    """The body of a delivery: `{"type", "timestamp", "data"}`, as Standard Webhooks suggests;
+    `data` is the object the REST API answers for the same thing."""
+    return orjson.dumps(
+        {"type": type_, "timestamp": format_wire_datetime(timestamp), "data": data}
+    ).decode()
+
+
+def wants(subscription: Subscription, event: Event) -> bool:
+    if event.type not in subscription.event_types.split(","):
+        return False
+    if event.type in SCORED:
+        value = event.data.get("value")
+        low, high = subscription.rating_value_min, subscription.rating_value_max
+        if value is None or (low is not None and value < low):
+            return False
+        if high is not None and value > high:
+            return False
+    return True
+
+
+async def record(tx: Transaction) -> None:
+    """Before the commit: a delivery row per (event in the outbox, endpoint that wants it)."""
+    events = [item for item in tx.outbox if isinstance(item, Event) and item.type in SUBSCRIBABLE]
+    if not events:
+        return
+    endpoints: dict[int, list[Subscription]] = {}
+    deliveries: list[NewDelivery] = []
+    now = utcnow()
+    for event in events:
+        brand = endpoints.get(event.id_brand)
+        if brand is None:
+            brand = endpoints[event.id_brand] = await repository.subscriptions(tx, event.id_brand)
+        wanting = [s for s in brand if wants(s, event)]
+        if not wanting:
+            continue
+        event_id = new_event_id()
+        body = envelope(event.type, now, event.data)
+        deliveries += [
+            NewDelivery(s.id_webhook, event.id_brand, event_id, event.type, body) for s in wanting
+        ]
+    if deliveries:
+        await repository.insert_deliveries(tx, deliveries, now)
+        outbox.deliveries_due(tx)

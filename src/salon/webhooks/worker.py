@@ -1,0 +1,321 @@
+"""The worker in each Salon process that delivers webhooks (docs/webhooks.md).
+
+It takes due deliveries from the database (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so several
+processes never take the same row), leases them for the length of an attempt, sends them
+signed, and records each attempt. A process killed during an attempt leaves its rows leased:
+they are due again when the lease ends, and another process, or this one restarted, takes them.
+
+Bounds: at most `webhook_concurrency` attempts at once per process, at most
+`webhook_endpoint_concurrency` of them to one endpoint (a slow or dead receiver holds only
+those, and other endpoints go on), each attempt capped by `webhook_timeout_seconds` and the
+answer read up to its first bytes. Nothing waits in memory but the attempts in flight and their
+outcomes until they are written (a few at a time): the queue is the table.
+"""
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from datetime import datetime, timedelta
+
+import httpx
+
+from salon import __version__
+from salon.clock import utcnow
+from salon.config import Settings
+from salon.db.database import Database
+from salon.records import DeliveryStatus
+from salon.webhooks import address, repository, signing
+from salon.webhooks.repository import Job, Outcome
+
+log = logging.getLogger(__name__)
+
+EXCERPT_BYTES = 256
+JITTER = 0.2
+PRUNE_EVERY_SECONDS = 3600.0
+PRUNE_BATCH = 1000
+
+
+def _retryable(status_code: int | None) -> bool:
+    """A timeout or a connection error (no status), 408, 429 and 5xx are worth another try; any
+    other answer (a 4xx, a redirect, which is not followed) is final."""
+    return status_code is None or status_code in (408, 429) or status_code >= 500
+
+
+class Dispatcher:
+    def __init__(self, database: Database, settings: Settings) -> None:
+        self._database = database
+        self._settings = settings
+        self._networks = list(settings.webhook_allowed_networks)
+        self._timeout = settings.webhook_timeout_seconds
+        # A taken row is due again after this: the attempt has timed out well before.
+        self._lease = timedelta(seconds=2 * self._timeout + 1)
+        self._wake = asyncio.Event()
+        self._in_flight: dict[int, int] = {}  # id_webhook -> attempts in flight
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._outcomes: list[Outcome] = []
+        self._outcome_ready = asyncio.Event()
+        # The earliest retry this process scheduled: it looks again then, not only at its poll.
+        self._soonest: datetime | None = None
+        self._maybe_more = False
+        self._last_prune = float("-inf")
+        self._client: httpx.AsyncClient | None = None
+        self._loops: list[asyncio.Task[None]] = []
+        self.delivered = 0  # attempts that succeeded, since start (the bench reads it)
+
+    def wake(self) -> None:
+        """Deliveries were committed: look for them now."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        concurrency = self._settings.webhook_concurrency
+        self._client = httpx.AsyncClient(
+            timeout=self._timeout,
+            follow_redirects=False,  # a redirect could lead anywhere: it is an answer, final
+            trust_env=False,  # no proxy from the environment: the address checked is reached
+            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            headers={"user-agent": f"Salon-Webhooks/{__version__}"},
+        )
+        loop = asyncio.get_running_loop()
+        self._loops = [loop.create_task(self._take_loop()), loop.create_task(self._record_loop())]
+
+    async def close(self) -> None:
+        """Stop: attempts in flight are abandoned (their leases end and they are taken again),
+        outcomes already known are written."""
+        for task in [*self._loops, *self._tasks]:
+            task.cancel()
+        await asyncio.gather(*self._loops, *self._tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await self._write_outcomes()
+        if self._client is not None:
+            await self._client.aclose()
+
+    # ---- Taking due deliveries ----------------------------------------------------------
+
+    async def _take_loop(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self._take()
+                await self._prune_now_and_then()
+            except Exception:
+                log.exception("webhook worker: could not take deliveries; trying again")
+            await self._sleep()
+
+    async def _sleep(self) -> None:
+        timeout = self._settings.webhook_poll_seconds
+        if self._soonest is not None:
+            until_due = (self._soonest - utcnow()).total_seconds() + 0.01
+            timeout = max(0.0, min(timeout, until_due))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _take(self) -> None:
+        """Take due deliveries while there are slots: endpoints at their limit are left out of
+        each look, so one endpoint's backlog never fills the slots."""
+        cap = self._settings.webhook_endpoint_concurrency
+        while True:
+            free = self._settings.webhook_concurrency - len(self._tasks)
+            if free <= 0:
+                self._maybe_more = True
+                return
+            now = utcnow()
+            if self._soonest is not None and self._soonest <= now:
+                self._soonest = None
+            busy = [i for i, n in self._in_flight.items() if n >= cap]
+            async with self._database.transaction() as tx:
+                jobs = await repository.due(tx, now, free, busy)
+                counts = dict(self._in_flight)
+                chosen: list[Job] = []
+                for job in jobs:
+                    if counts.get(job.id_webhook, 0) < cap:
+                        counts[job.id_webhook] = counts.get(job.id_webhook, 0) + 1
+                        chosen.append(job)
+                if chosen:
+                    ids = [job.id_delivery for job in chosen]
+                    await repository.lease(tx, ids, now + self._lease)
+            for job in chosen:
+                self._start(job)
+            if len(jobs) < free:  # all that is due was seen
+                # Some were left for endpoints at their limit: look again when a slot frees.
+                self._maybe_more = len(chosen) < len(jobs)
+                return
+
+    def _start(self, job: Job) -> None:
+        self._in_flight[job.id_webhook] = self._in_flight.get(job.id_webhook, 0) + 1
+        task = asyncio.get_running_loop().create_task(self._attempt(job))
+        self._tasks.add(task)
+        task.add_done_callback(lambda done: self._finished(job, done))
+
+    def _finished(self, job: Job, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        left = self._in_flight[job.id_webhook] - 1
+        if left:
+            self._in_flight[job.id_webhook] = left
+        else:
+            del self._in_flight[job.id_webhook]
+        if self._maybe_more:
+            self._wake.set()
+
+    async def _prune_now_and_then(self) -> None:
+        """Delivered and failed deliveries older than the retention, a batch at a time."""
+        if time.monotonic() - self._last_prune < PRUNE_EVERY_SECONDS:
+            return
+        self._last_prune = time.monotonic()
+        before = utcnow() - timedelta(days=self._settings.webhook_retention_days)
+        while True:
+            async with self._database.transaction() as tx:
+                pruned = await repository.prune(tx, before, PRUNE_BATCH)
+            if pruned < PRUNE_BATCH:
+                return
+
+    # ---- One attempt --------------------------------------------------------------------
+
+    async def _attempt(self, job: Job) -> None:
+        started = time.monotonic()
+        when = utcnow()
+        status_code: int | None = None
+        error: str | None = None
+        excerpt = b""
+        final = False
+        try:
+            async with asyncio.timeout(self._timeout):
+                status_code, excerpt = await self._send(job, when)
+        except address.Refused as refused:
+            error, final = str(refused), True
+        except address.Unresolved as unresolved:
+            error = str(unresolved)
+        except TimeoutError:
+            error = f"no answer within {self._timeout:g} s"
+        except httpx.HTTPError as failure:
+            error = f"{type(failure).__name__}: {failure}".rstrip(": ")[:500]
+        except asyncio.CancelledError:
+            raise
+        except Exception as failure:  # an attempt never takes the worker down with it
+            log.exception("webhook worker: attempt %s failed unexpectedly", job.id_delivery)
+            error = f"{type(failure).__name__}"
+        duration_ms = int((time.monotonic() - started) * 1000)
+        self._outcomes.append(
+            self._judge(job, when, duration_ms, status_code, error, excerpt, final=final)
+        )
+        self._outcome_ready.set()
+
+    async def _send(self, job: Job, when: datetime) -> tuple[int, bytes]:
+        assert self._client is not None
+        target = await address.target(job.url, self._networks)
+        body = job.payload.encode()
+        keys = [job.secret]
+        if (
+            job.previous_secret
+            and job.previous_secret_expires
+            and job.previous_secret_expires > when
+        ):
+            keys.append(job.previous_secret)
+        headers = signing.headers(keys, job.event_id, int(when.timestamp()), body)
+        headers["content-type"] = "application/json"
+        headers["host"] = target.host_header
+        extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else {}
+        request = self._client.build_request(
+            "POST", target.url, content=body, headers=headers, extensions=extensions
+        )
+        response = await self._client.send(request, stream=True)
+        try:
+            excerpt = b""
+            async for chunk in response.aiter_raw():
+                excerpt += chunk
+                if len(excerpt) >= EXCERPT_BYTES:
+                    break
+        finally:
+            await response.aclose()
+        return response.status_code, excerpt[:EXCERPT_BYTES]
+
+    def _judge(
+        self,
+        job: Job,
+        when: datetime,
+        duration_ms: int,
+        status_code: int | None,
+        error: str | None,
+        excerpt: bytes,
+        *,
+        final: bool,
+    ) -> Outcome:
+        """What the attempt makes of the delivery: delivered, due again later, or failed."""
+        now = utcnow()
+        schedule = self._settings.webhook_retry_schedule_seconds
+        status, step, next_at = DeliveryStatus.FAILED, job.step, now
+        done: datetime | None = now
+        if status_code is not None and 200 <= status_code < 300:
+            status = DeliveryStatus.DELIVERED
+            self.delivered += 1
+        elif not final and _retryable(status_code) and job.step < len(schedule):
+            wait = schedule[job.step] * random.uniform(1 - JITTER, 1 + JITTER)  # noqa: S311
+            status, step, done = DeliveryStatus.PENDING, job.step + 1, None
+            next_at = now + timedelta(seconds=wait)
+        if error is None and status_code is not None and not 200 <= status_code < 300:
+            error = f"HTTP {status_code}"
+        return Outcome(
+            id_delivery=job.id_delivery,
+            id_webhook=job.id_webhook,
+            number=job.attempts + 1,
+            date_attempt=when,
+            duration_ms=duration_ms,
+            status_code=status_code,
+            error=error,
+            # Text for people: PostgreSQL's text holds no NUL.
+            response_excerpt=excerpt.decode("utf-8", "replace").replace("\x00", "\ufffd"),
+            status=status,
+            step=step,
+            next_attempt_at=next_at,
+            date_done=done,
+        )
+
+    # ---- Recording outcomes -------------------------------------------------------------
+
+    async def _record_loop(self) -> None:
+        while True:
+            await self._outcome_ready.wait()
+            self._outcome_ready.clear()
+            try:
+                await self._write_outcomes()
+            except Exception:
+                log.exception("webhook worker: could not record attempts; trying again")
+                await asyncio.sleep(1)
+                self._outcome_ready.set()
+
+    async def _write_outcomes(self) -> None:
+        """Every outcome known so far, in one transaction (attempts finish together under load,
+        and one commit records them all)."""
+        if not self._outcomes:
+            return
+        batch, self._outcomes = self._outcomes, []
+        now = utcnow()
+        hours = self._settings.webhook_disable_after_hours
+        reasons = {
+            o.id_webhook: (
+                f"Disabled on {now:%Y-%m-%d %H:%M} UTC: every attempt for {hours:g} hours "
+                f"failed, the last with {o.error}."
+            )
+            for o in batch
+            if not o.succeeded
+        }
+        try:
+            async with self._database.transaction() as tx:
+                await repository.settle(
+                    tx,
+                    batch,
+                    now=now,
+                    failing_before=now - timedelta(hours=hours),
+                    reasons=reasons,
+                )
+        except BaseException:
+            self._outcomes[:0] = batch  # written with the next ones
+            raise
+        # Retries are due in the database now: look for them when they are due.
+        retries = [o.next_attempt_at for o in batch if o.status == DeliveryStatus.PENDING]
+        if retries:
+            soonest = min(retries)
+            if self._soonest is None or soonest < self._soonest:
+                self._soonest = soonest
+                self._wake.set()

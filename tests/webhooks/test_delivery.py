@@ -1,0 +1,368 @@
+"""Deliveries to a real HTTP receiver on 127.0.0.1, through the app's own worker: signed so the
+reference `standardwebhooks` library verifies them, retried, final on a 4xx, written with the
+change (a rolled-back change sends nothing)."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
+
+from salon.db.database import Database
+from salon.db.query import Query
+from tests.ratings.helpers import ask_rating, say, submit
+from tests.support import Person, run_sql
+from tests.webhooks.receiver import Receiver, receiving
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with receiving() as running:
+        yield running
+
+
+async def register(
+    client: httpx.AsyncClient, manager: Person, url: str, **fields: Any
+) -> dict[str, Any]:
+    response = await client.post(
+        "/manager/webhooks", headers=manager.headers, json={"url": url, **fields}
+    )
+    assert response.status_code == 201, response.text
+    endpoint: dict[str, Any] = response.json()
+    return endpoint
+
+
+async def deliveries(
+    client: httpx.AsyncClient, manager: Person, id_webhook: int, query: str = ""
+) -> list[dict[str, Any]]:
+    response = await client.get(
+        f"/manager/webhooks/{id_webhook}/deliveries{query}", headers=manager.headers
+    )
+    assert response.status_code == 200, response.text
+    found: list[dict[str, Any]] = response.json()["data"]
+    return found
+
+
+async def rated(
+    client: httpx.AsyncClient, chatroom: int, visitor: Person, ambassador: Person, value: int
+) -> dict[str, Any]:
+    """The ambassador answers, asks the visitor for a rating, and the visitor gives `value`."""
+    await say(client, chatroom, ambassador, "how can I help?")
+    asked = await ask_rating(client, chatroom, ambassador, {})
+    assert asked.status_code == 201, asked.text
+    response = await submit(client, asked.json()["rating"]["id_rating"], visitor, {"value": value})
+    assert response.status_code == 200, response.text
+    rating: dict[str, Any] = response.json()
+    return rating
+
+
+async def test_a_submitted_rating_is_delivered_once_and_verifies(
+    client: httpx.AsyncClient,
+    receiver: Receiver,
+    manager: Person,
+    visitor: Person,
+    ambassador: Person,
+    chatroom: int,
+) -> None:
+    endpoint = await register(client, manager, receiver.url, event_types=["rating.submitted"])
+    rating = await rated(client, chatroom, visitor, ambassador, 2)
+
+    [received] = await receiver.wait_for(1)
+    assert await receiver.quiet() == [received], "delivered once"
+    # The reference library verifies the signature with the secret the API gave out.
+    payload = Webhook(endpoint["secret"]).verify(received.body, received.headers)
+    assert payload["type"] == "rating.submitted"
+    assert payload["data"] == rating  # the object PATCH answered
+    assert received.headers["content-type"] == "application/json"
+    # Another secret does not verify it.
+    other = await register(client, manager, receiver.url)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(other["secret"]).verify(received.body, received.headers)
+
+    [delivery] = await deliveries(client, manager, endpoint["id_webhook"])
+    assert delivery["status"] == "delivered"
+    assert delivery["event_id"] == received.event_id
+    assert delivery["nb_attempts"] == 1
+    detail = await client.get(
+        f"/manager/webhooks/{endpoint['id_webhook']}/deliveries/{delivery['id_delivery']}",
+        headers=manager.headers,
+    )
+    assert detail.json()["payload"] == payload
+    [attempt] = detail.json()["attempts"]
+    assert attempt["status_code"] == 200
+    assert attempt["response_excerpt"] == '{"ok": true}'
+
+
+async def test_every_event_type_reaches_an_endpoint_that_wants_it(
+    client: httpx.AsyncClient,
+    receiver: Receiver,
+    manager: Person,
+    visitor: Person,
+    ambassador: Person,
+) -> None:
+    await register(client, manager, receiver.url)  # every type by default
+    opened = await client.post(
+        "/chat/chatrooms",
+        headers=visitor.headers,
+        json={"ids_ambassadors": [visitor.id, ambassador.id], "source": 0},
+    )
+    assert opened.status_code == 201, opened.text
+    chatroom = opened.json()["id_chatroom"]
+    rating = await rated(client, chatroom, visitor, ambassador, 4)
+    changed = await submit(client, rating["id_rating"], visitor, {"value": 5})
+    deleted = await client.delete(f"/chat/ratings/{rating['id_rating']}", headers=manager.headers)
+    assert changed.status_code == 200
+    assert deleted.status_code == 200
+
+    await receiver.wait_for(7)
+    # Attempts run side by side (up to 4 per endpoint): receivers order by `timestamp`.
+    received = sorted(await receiver.quiet(), key=lambda r: r.json["timestamp"])
+    by_type = {r.json["type"]: r.json["data"] for r in received}
+    assert sorted(r.json["type"] for r in received) == sorted(
+        [
+            "chatroom.created",
+            "message.created",  # the ambassador's text
+            "message.created",  # the rating request is a message...
+            "rating.requested",  # ...and a request
+            "rating.submitted",
+            "rating.changed",
+            "rating.deleted",
+        ]
+    )
+    assert received[0].json["type"] == "chatroom.created"
+    assert by_type["chatroom.created"]["id_chatroom"] == chatroom
+    assert by_type["rating.requested"]["rating"]["id_rating"] == rating["id_rating"]
+    assert by_type["rating.changed"]["value"] == 5
+    assert by_type["rating.deleted"]["date_delete"] is not None
+    assert len({r.event_id for r in received}) == 7
+
+
+async def test_a_rating_filter_sends_only_the_scores_it_asks_for(
+    client: httpx.AsyncClient,
+    receiver: Receiver,
+    manager: Person,
+    visitor: Person,
+    ambassador: Person,
+    chatroom: int,
+) -> None:
+    await register(
+        client,
+        manager,
+        receiver.url,
+        event_types=["rating.submitted", "rating.changed"],
+        rating_value_max=2,
+    )
+    rating = await rated(client, chatroom, visitor, ambassador, 5)
+    assert (await submit(client, rating["id_rating"], visitor, {"value": 1})).status_code == 200
+    [low] = await receiver.wait_for(1)
+    assert await receiver.quiet() == [low]
+    assert (low.json["type"], low.json["data"]["value"]) == ("rating.changed", 1)
+
+
+async def test_500_twice_then_200_is_delivered_on_the_third_attempt(
+    client: httpx.AsyncClient,
+    receiver: Receiver,
+    manager: Person,
+    visitor: Person,
+    ambassador: Person,
+    chatroom: int,
+) -> None:
+    receiver.answers = [500, 500]
+    endpoint = await register(client, manager, receiver.url, event_types=["message.created"])
+    await say(client, chatroom, ambassador, "hello")
+    received = await receiver.wait_for(3)
+    assert await receiver.quiet() == received
+    assert len({r.event_id for r in received}) == 1, "one event, three attempts"
+    assert len({r.headers["webhook-signature"] for r in received}) >= 1
+
+    [delivery] = await deliveries(client, manager, endpoint["id_webhook"])
+    assert (delivery["status"], delivery["nb_attempts"]) == ("delivered", 3)
+    detail = await client.get(
+        f"/manager/webhooks/{endpoint['id_webhook']}/deliveries/{delivery['id_delivery']}",
+        headers=manager.headers,
+    )
+    assert [a["status_code"] for a in detail.json()["attempts"]] == [500, 500, 200]
+    endpoint_now = await client.get(
+        f"/manager/webhooks/{endpoint['id_webhook']}", headers=manager.headers
+    )
+    assert endpoint_now.json()["failing_since"] is None  # healthy again
+
+
+async def test_a_4xx_is_final_and_a_redelivery_sends_it_again(
+    client: httpx.AsyncClient,
+    receiver: Receiver,
+    manager: Person,
+    ambassador: Person,
+    chatroom: int,
+) -> None:
+    receiver.answers = [400]
+    endpoint = await register(client, manager, receiver.url, event_types=["message.created"])
+    await say(client, chatroom, ambassador, "hello")
+    [first] = await receiver.wait_for(1)
+    assert await receiver.quiet() == [first], "a 400 is not retried"
+    [delivery] = await deliveries(client, manager, endpoint["id_webhook"], "?filter[status]=failed")
+    assert (delivery["last_status_code"], delivery["last_error"]) == (400, "HTTP 400")
+    assert delivery["date_done"] is not None
+
+    again = await client.post(
+        f"/manager/webhooks/{endpoint['id_webhook']}/deliveries/{delivery['id_delivery']}"
+        "/redeliver",
+        headers=manager.headers,
+    )
+    assert again.status_code == 202, again.text
+    assert again.json()["status"] == "pending"
+    [_, second] = await receiver.wait_for(2)
+    assert second.event_id == first.event_id  # the same webhook-id: receivers can tell
+    [redelivered] = await deliveries(client, manager, endpoint["id_webhook"])
+    assert (redelivered["status"], redelivered["nb_attempts"]) == ("delivered", 2)
+
+
+async def test_retries_run_out_and_an_endpoint_that_keeps_failing_is_disabled(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    receiver: Receiver,
+    manager: Person,
+    ambassador: Person,
+    chatroom: int,
+) -> None:
+    receiver.default = 503
+    endpoint = await register(client, manager, receiver.url, event_types=["message.created"])
+    # Failing since long enough ago that the next failure disables it.
+    await run_sql(
+        app,
+        "UPDATE webhook_endpoint SET failing_since = :since WHERE id_webhook = :id",
+        {"since": _days_ago(4), "id": endpoint["id_webhook"]},
+    )
+    await say(client, chatroom, ambassador, "hello")
+    [attempt] = await receiver.wait_for(1)
+    assert await receiver.quiet() == [attempt], "a disabled endpoint gets no more attempts"
+    found = (
+        await client.get(f"/manager/webhooks/{endpoint['id_webhook']}", headers=manager.headers)
+    ).json()
+    assert found["enabled"] is False
+    assert "HTTP 503" in found["disabled_reason"]
+    [delivery] = await deliveries(client, manager, endpoint["id_webhook"])
+    assert delivery["status"] == "pending"  # kept, for when it is enabled again
+
+    # Staff enable it: the kept delivery goes, then retries run out (1 + 3 attempts).
+    receiver.answers = []
+    enabled = await client.patch(
+        f"/manager/webhooks/{endpoint['id_webhook']}",
+        headers=manager.headers,
+        json={"enabled": True},
+    )
+    assert (enabled.json()["enabled"], enabled.json()["disabled_reason"]) == (True, None)
+    await receiver.wait_for(1 + 3)
+    received = await receiver.quiet()
+    assert len(received) == 4
+    [delivery] = await deliveries(client, manager, endpoint["id_webhook"])
+    assert (delivery["status"], delivery["nb_attempts"]) == ("failed", 4)
+
+
+async def test_a_test_event_goes_to_that_endpoint_only(
+    client: httpx.AsyncClient, receiver: Receiver, manager: Person
+) -> None:
+    endpoint = await register(client, manager, receiver.url)
+    await register(client, manager, receiver.url.replace("/hooks", "/other"))
+    sent = await client.post(
+        f"/manager/webhooks/{endpoint['id_webhook']}/test", headers=manager.headers
+    )
+    assert sent.status_code == 202, sent.text
+    [received] = await receiver.wait_for(1)
+    assert await receiver.quiet() == [received]
+    assert received.path == "/hooks"
+    assert received.json["type"] == "webhook.test"
+    Webhook(endpoint["secret"]).verify(received.body, received.headers)
+
+
+async def test_after_a_rotation_both_secrets_verify_until_the_grace_ends(
+    client: httpx.AsyncClient, receiver: Receiver, manager: Person
+) -> None:
+    endpoint = await register(client, manager, receiver.url)
+    rotated = await client.post(
+        f"/manager/webhooks/{endpoint['id_webhook']}/rotate-secret", headers=manager.headers
+    )
+    assert rotated.status_code == 200, rotated.text
+    new_secret = rotated.json()["secret"]
+    assert new_secret != endpoint["secret"]
+    assert rotated.json()["previous_secret_expires"] is not None
+    await client.post(f"/manager/webhooks/{endpoint['id_webhook']}/test", headers=manager.headers)
+    [received] = await receiver.wait_for(1)
+    assert len(received.headers["webhook-signature"].split()) == 2
+    for secret in (endpoint["secret"], new_secret):
+        Webhook(secret).verify(received.body, received.headers)
+
+
+def _days_ago(days: int) -> Any:
+    from datetime import timedelta
+
+    from salon.clock import utcnow
+
+    return utcnow() - timedelta(days=days)
+
+
+# A failure injected after the deliveries are written and before the commit: the saved answer
+# of an idempotent POST (api/routing.py writes it last) cannot be inserted.
+_FAIL_IDEMPOTENCY = {
+    "sqlite": [
+        "CREATE TRIGGER fail_idempotency BEFORE INSERT ON idempotency_key "
+        "BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION fail_idempotency() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'injected failure'; END $$",
+        "CREATE TRIGGER fail_idempotency BEFORE INSERT ON idempotency_key "
+        "FOR EACH ROW EXECUTE FUNCTION fail_idempotency()",
+    ],
+}
+_UNDO = {
+    "sqlite": ["DROP TRIGGER fail_idempotency"],
+    "postgresql": [
+        "DROP TRIGGER fail_idempotency ON idempotency_key",
+        "DROP FUNCTION fail_idempotency()",
+    ],
+}
+
+
+async def _run_all(database: Database, statements: list[str]) -> None:
+    async with database.transaction() as tx:
+        for statement in statements:
+            await tx.execute(Query(statement))
+
+
+async def test_a_rolled_back_write_sends_nothing(
+    app: FastAPI,
+    receiver: Receiver,
+    client: httpx.AsyncClient,
+    manager: Person,
+    ambassador: Person,
+    chatroom: int,
+) -> None:
+    await register(client, manager, receiver.url, event_types=["message.created"])
+    database: Database = app.state.database
+    await _run_all(database, _FAIL_IDEMPOTENCY[database.dialect])
+    try:
+        # Not through the contract-checked client: this 500 is the injected failure's.
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://salon.test") as raw:
+            failed = await raw.post(
+                f"/chat/chatrooms/{chatroom}/messages",
+                headers=ambassador.headers | {"Idempotency-Key": "rolled-back"},
+                json={"id_ambassador": ambassador.id, "content": "never", "type_message": 0},
+            )
+        assert failed.status_code == 500
+    finally:
+        await _run_all(database, _UNDO[database.dialect])
+    [[messages, pending]] = await run_sql(
+        app,
+        "SELECT (SELECT count(*) FROM message), (SELECT count(*) FROM webhook_delivery)",
+    )
+    assert (messages, pending) == (0, 0)
+    # A committed write after it is delivered, and it is the only one.
+    await say(client, chatroom, ambassador, "committed")
+    [received] = await receiver.wait_for(1)
+    assert await receiver.quiet() == [received]
+    assert received.json["data"]["content"] == "committed"
