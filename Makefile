@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install serve test lint format typecheck check clean bench bench-realtime bench-revocation bench-login
+.PHONY: help install serve test lint format typecheck check clean bench bench-realtime bench-revocation bench-login bench-webhooks
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -52,6 +52,10 @@ bench-revocation: install ## How soon a revoked token's socket closes (one proce
 bench-login: install ## A cheap GET's p50/p99 idle and under 16 login loops (SQLite; PostgreSQL + Redis)
 	@command -v wrk >/dev/null || scripts/apt-install wrk
 	scripts/run-tests $(UV) run --frozen python -m bench.login $(BENCH_ARGS)
+
+bench-webhooks: install ## A rating's req/s with one webhook endpoint against none, and one process's delivery rate
+	@command -v wrk >/dev/null || scripts/apt-install wrk
+	scripts/run-tests $(UV) run --frozen python -m bench.webhooks $(BENCH_ARGS)
 
 clean: ## Remove the environment, local data and caches
 	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache

@@ -1,8 +1,9 @@
-"""The `salon` command: serve, migrate, demo data, and brand/ambassador/chatroom/token admin."""
+"""The `salon` command: serve, migrate, demo data, and brand/ambassador/chatroom/token/webhook
+admin."""
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import orjson
 import typer
@@ -15,6 +16,9 @@ from salon.errors import AppError, Invalid, NotFound
 from salon.realtime import outbox
 from salon.records import Ambassador
 
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
 T = TypeVar("T")
 
 app = typer.Typer(
@@ -26,12 +30,16 @@ brand_app = typer.Typer(help="Brands.", no_args_is_help=True)
 ambassador_app = typer.Typer(help="Ambassadors (people).", no_args_is_help=True)
 chatroom_app = typer.Typer(help="Chatrooms.", no_args_is_help=True)
 tag_app = typer.Typer(help="Brand tags: groups of ambassadors.", no_args_is_help=True)
+webhook_app = typer.Typer(
+    help="Webhook endpoints of a brand (docs/webhooks.md).", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(brand_app, name="brand")
 app.add_typer(ambassador_app, name="ambassador")
 app.add_typer(chatroom_app, name="chatroom")
 app.add_typer(tag_app, name="tag")
+app.add_typer(webhook_app, name="webhook")
 
 
 def in_transaction(work: Callable[[Transaction], Awaitable[T]]) -> T:
@@ -296,3 +304,134 @@ def tag_add(
             await add_tag_member(tx, tag, id_ambassador)
 
     in_transaction(work)
+
+
+# ---- Webhooks: what brand staff do through /manager/webhooks, for an operator ---------------
+
+Brand = Annotated[int, typer.Option(help="The brand id")]
+WebhookArg = Annotated[int, typer.Argument(help="The webhook endpoint id")]
+
+
+@webhook_app.command("add")
+def webhook_add(
+    brand: Brand,
+    url: Annotated[str, typer.Option(help="https://... (http only to allowed networks)")],
+    event: Annotated[
+        list[str] | None, typer.Option(help="An event type to send (repeat; default: all)")
+    ] = None,
+    min_value: Annotated[int | None, typer.Option(help="rating events: lowest value sent")] = None,
+    max_value: Annotated[
+        int | None, typer.Option(help="rating events: highest value sent (2: low scores)")
+    ] = None,
+    description: Annotated[str, typer.Option()] = "",
+) -> None:
+    """Register an endpoint; prints it as JSON, with its signing secret (shown once)."""
+    from salon.webhooks import service
+    from salon.webhooks.schemas import WebhookCreate, webhook_wire
+
+    body = _validated(
+        WebhookCreate,
+        {
+            "url": url,
+            "description": description,
+            "event_types": event or None,
+            "rating_value_min": min_value,
+            "rating_value_max": max_value,
+        },
+    )
+
+    async def work(tx: Transaction) -> object:
+        endpoint = await service.create(tx, Settings(), brand, body)
+        return webhook_wire(endpoint, with_secret=True)
+
+    echo_json(in_transaction(work))
+
+
+@webhook_app.command("list")
+def webhook_list(brand: Brand) -> None:
+    """The brand's endpoints, one JSON object a line."""
+    from salon.api.pagination import MAX_PER_PAGE, PageRequest
+    from salon.webhooks import service
+    from salon.webhooks.schemas import webhook_wire
+
+    async def work(tx: Transaction) -> list[object]:
+        found: list[object] = []
+        page = 1
+        while True:
+            endpoints, total = await service.page(tx, brand, PageRequest(page, MAX_PER_PAGE))
+            found += [webhook_wire(e) for e in endpoints]
+            if len(found) >= total or not endpoints:
+                return found
+            page += 1
+
+    for endpoint in in_transaction(work):
+        echo_json(endpoint)
+
+
+def _set_enabled(brand: int, webhook: int, enabled: bool) -> None:
+    from salon.webhooks import service
+    from salon.webhooks.schemas import WebhookUpdate, webhook_wire
+
+    async def work(tx: Transaction) -> object:
+        body = WebhookUpdate(enabled=enabled)
+        return webhook_wire(await service.update(tx, Settings(), brand, webhook, body))
+
+    echo_json(in_transaction(work))
+
+
+@webhook_app.command("enable")
+def webhook_enable(brand: Brand, webhook: WebhookArg) -> None:
+    """Enable an endpoint (one Salon disabled starts afresh; its kept deliveries resume)."""
+    _set_enabled(brand, webhook, True)
+
+
+@webhook_app.command("disable")
+def webhook_disable(brand: Brand, webhook: WebhookArg) -> None:
+    """Stop sending to an endpoint; its deliveries wait until it is enabled."""
+    _set_enabled(brand, webhook, False)
+
+
+@webhook_app.command("rotate")
+def webhook_rotate(brand: Brand, webhook: WebhookArg) -> None:
+    """A new signing secret (printed once); the old one also signs during the grace period."""
+    from salon.webhooks import service
+
+    async def work(tx: Transaction) -> str:
+        return (await service.rotate_secret(tx, Settings(), brand, webhook)).secret
+
+    typer.echo(in_transaction(work))
+
+
+@webhook_app.command("test")
+def webhook_test(brand: Brand, webhook: WebhookArg) -> None:
+    """Queue a webhook.test event for the endpoint (a server delivers it); prints its id."""
+    from salon.webhooks import service
+
+    async def work(tx: Transaction) -> int:
+        return (await service.send_test(tx, brand, webhook)).id_delivery
+
+    typer.echo(in_transaction(work))
+
+
+@webhook_app.command("remove")
+def webhook_remove(brand: Brand, webhook: WebhookArg) -> None:
+    """Delete an endpoint with its deliveries."""
+    from salon.webhooks import service
+
+    in_transaction(lambda tx: service.delete(tx, brand, webhook))
+
+
+M = TypeVar("M", bound="BaseModel")
+
+
+def _validated(model: type[M], fields: dict[str, object]) -> M:
+    """The model from the options given (None: not given), or the first error and exit 1."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate({k: v for k, v in fields.items() if v is not None})
+    except ValidationError as error:
+        detail = error.errors()[0]
+        where = ".".join(str(part) for part in detail["loc"])
+        typer.echo(f"error: {where}: {detail['msg']}", err=True)
+        raise typer.Exit(1) from None

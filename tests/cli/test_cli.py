@@ -88,3 +88,47 @@ def test_admin_commands_build_a_brand_people_a_chatroom_and_tokens(database_url:
     assert "already exists" in duplicate.output
     missing = CliRunner().invoke(cli, ["token", "create", "--ambassador", "999"])
     assert missing.exit_code == 1
+
+
+def test_webhook_commands_manage_a_brands_endpoints(database_url: str) -> None:
+    brand = run("brand", "create", "--label", "Hooks").strip()
+    other = run("brand", "create", "--label", "Other").strip()
+    made = json.loads(
+        run(
+            "webhook", "add", "--brand", brand, "--url", "https://hooks.example.com/in",
+            "--event", "rating.submitted", "--max-value", "2",
+        )
+    )  # fmt: skip
+    assert made["secret"].startswith("whsec_")
+    assert (made["event_types"], made["rating_value_max"]) == (["rating.submitted"], 2)
+    webhook = str(made["id_webhook"])
+
+    [listed] = [json.loads(line) for line in run("webhook", "list", "--brand", brand).splitlines()]
+    assert listed["id_webhook"] == made["id_webhook"]
+    assert "secret" not in listed
+    assert run("webhook", "list", "--brand", other) == ""
+
+    assert json.loads(run("webhook", "disable", "--brand", brand, webhook))["enabled"] is False
+    assert json.loads(run("webhook", "enable", "--brand", brand, webhook))["enabled"] is True
+    secret = run("webhook", "rotate", "--brand", brand, webhook).strip()
+    assert secret.startswith("whsec_")
+    assert secret != made["secret"]
+    assert run("webhook", "test", "--brand", brand, webhook).strip().isdigit()
+
+    # Another brand's endpoint is not found; a URL inside the network is refused.
+    foreign = CliRunner().invoke(cli, ["webhook", "remove", "--brand", other, webhook])
+    assert foreign.exit_code == 1
+    assert "does not exist" in foreign.output
+    private = CliRunner().invoke(
+        cli, ["webhook", "add", "--brand", brand, "--url", "https://169.254.169.254/"]
+    )
+    assert private.exit_code == 1
+    assert "private" in private.output
+    bad_event = CliRunner().invoke(
+        cli, ["webhook", "add", "--brand", brand, "--url", "https://x.example", "--event", "nope"]
+    )
+    assert bad_event.exit_code == 1
+    assert "event_types" in bad_event.output
+
+    run("webhook", "remove", "--brand", brand, webhook)
+    assert run("webhook", "list", "--brand", brand) == ""

@@ -2,7 +2,8 @@
 reference `standardwebhooks` library verifies them, retried, final on a 4xx, written with the
 change (a rolled-back change sends nothing)."""
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -14,14 +15,19 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from salon.db.database import Database
 from salon.db.query import Query
 from tests.ratings.helpers import ask_rating, say, submit
-from tests.support import Person, run_sql
+from tests.support import Person, World, run_sql
 from tests.webhooks.receiver import Receiver, receiving
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+async def receiver(app: FastAPI) -> AsyncIterator[Receiver]:
     with receiving() as running:
         yield running
+        # Every attempt settled before the tables are emptied: a late outcome must not land
+        # on the next test's rows (their ids start again from 1).
+        dispatcher = app.state.webhooks
+        while not dispatcher.idle:  # noqa: ASYNC110 (a property, not an event)
+            await asyncio.sleep(0.02)
 
 
 async def register(
@@ -366,3 +372,34 @@ async def test_a_rolled_back_write_sends_nothing(
     [received] = await receiver.wait_for(1)
     assert await receiver.quiet() == [received]
     assert received.json["data"]["content"] == "committed"
+
+
+async def test_a_dead_receiver_holds_its_own_slots_only(
+    client: httpx.AsyncClient,
+    world: World,
+    receiver: Receiver,
+    manager: Person,
+    ambassador: Person,
+    chatroom: int,
+) -> None:
+    """A receiver that never answers: the requests that feed it answer at once, it holds at
+    most 4 attempts of the process (SALON_WEBHOOK_ENDPOINT_CONCURRENCY), and another brand's
+    endpoint is delivered meanwhile."""
+    await register(client, manager, receiver.url, event_types=["message.created"])
+    other_brand = await world.brand()
+    other_manager = await world.person(other_brand, status=5)
+    seller = await world.person(other_brand, status=0)
+    shopper = await world.person(other_brand, status=7)
+    other_chatroom = await world.chatroom(seller, shopper)
+    with receiving() as healthy:
+        await register(client, other_manager, healthy.url, event_types=["message.created"])
+        receiver.holding.set()
+        for n in range(10):
+            await say(client, chatroom, ambassador, f"into the void {n}")
+        await receiver.wait_for(4)
+        await say(client, other_chatroom, seller, "to a receiver that answers")
+        [delivered] = await healthy.wait_for(1)
+        assert delivered.json["data"]["content"] == "to a receiver that answers"
+        assert len(receiver.received) == 4, "no more than 4 attempts held by one endpoint"
+        receiver.holding.clear()
+        await receiver.wait_for(10)

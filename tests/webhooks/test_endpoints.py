@@ -150,6 +150,8 @@ async def test_loopback_is_allowed_when_the_operator_allows_it(
         ({"url": VALID["url"], "rating_value_max": 6}, "rating_value_max"),
         ({"url": VALID["url"], "enabled": "yes"}, "enabled"),
         ({"url": VALID["url"], "secret": "mine"}, "secret"),
+        ({"url": VALID["url"], "event_types": None}, "event_types"),
+        ({"url": None}, "url"),
     ],
 )
 async def test_bad_bodies_are_422s_that_keep_nothing(
@@ -172,3 +174,47 @@ async def test_a_brand_has_a_limited_number_of_endpoints(
     assert refused.json()["errors"] == {
         "url": ["The brand already has 20 webhook endpoints, the most it may have."]
     }
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://ex\x98ample.com/hook", "https://" + "a" * 64 + ".example.com/", "https://[::1/"],
+)
+async def test_a_host_no_dns_name_can_be_is_refused_not_a_500(
+    client: httpx.AsyncClient, manager: Person, url: str
+) -> None:
+    response = await create(client, manager, {"url": url})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == {
+        "url": ["The url must be an absolute http(s) URL without credentials or fragment."]
+    }
+
+
+async def test_an_international_domain_name_is_accepted(
+    client: httpx.AsyncClient, manager: Person
+) -> None:
+    response = await create(client, manager, {"url": "https://bücher.example/hook"})
+    assert response.status_code == 201, response.text
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "url"),
+        ({"url": None}, "url"),
+        ({"enabled": None}, "enabled"),
+        ({"event_types": None}, "event_types"),
+        ({"url": "https://10.0.0.1/"}, "url"),
+        ({"rating_value_min": 5, "rating_value_max": 1}, "rating_value_min"),
+    ],
+)
+async def test_bad_updates_are_422s_that_change_nothing(
+    client: httpx.AsyncClient, manager: Person, body: Any, field: str
+) -> None:
+    endpoint = (await create(client, manager, VALID)).json()
+    path = f"/manager/webhooks/{endpoint['id_webhook']}"
+    response = await client.patch(path, headers=manager.headers, json=body)
+    assert response.status_code == 422, response.text
+    assert field in response.json()["errors"], response.json()
+    unchanged = (await client.get(path, headers=manager.headers)).json()
+    assert unchanged == {k: v for k, v in endpoint.items() if k != "secret"}

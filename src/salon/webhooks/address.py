@@ -61,6 +61,10 @@ def parse(url: str) -> SplitResult:
         or port == 0
     ):
         raise Refused(FORM)
+    try:
+        parts.hostname.encode("idna")  # what resolving it will do: a name DNS can carry
+    except UnicodeError as error:
+        raise Refused(FORM, str(error)) from None
     return parts
 
 

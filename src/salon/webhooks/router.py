@@ -5,11 +5,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, FastAPI, Header, Request, Response
 from pydantic import BaseModel, Field
 
-from salon.api.deps import Authenticated, id_path
+from salon.api.deps import Authenticated, Call, id_path
 from salon.api.errors import described, error_responses
 from salon.api.pagination import PageQuery, Paginated, paginate
 from salon.api.responses import JSON, created, ok
 from salon.api.routing import SalonRoute
+from salon.config import Settings
 from salon.webhooks import address, service
 from salon.webhooks.repository import DeliveryFilters
 from salon.webhooks.schemas import (
@@ -36,8 +37,14 @@ from salon.webhooks.schemas import (
 
 router = APIRouter(route_class=SalonRoute, prefix="/manager/webhooks", tags=["webhooks"])
 
+
+def staff_brand(call: Call) -> int:
+    return service.brand_of_staff(call.caller)
+
+
 WebhookId = Annotated[int, id_path("The webhook endpoint id")]
 DeliveryId = Annotated[int, id_path("The delivery id")]
+ENDPOINTS_PER_BRAND = Settings.model_fields["webhook_endpoints_per_brand"].default
 STAFF = "Brand staff only (status 2, 4 or 5); another brand's endpoint is a 404."
 URL_RULES = (
     ("url", address.FORM, "the URL has credentials or a fragment, or is not http(s)"),
@@ -55,13 +62,17 @@ URL_RULES = (
         f"Deliveries of the chosen events are POSTed to `url`, signed with the secret this "
         f"answer holds (the only time it is shown). {STAFF}",
         *URL_RULES,
-        ("url", service.TOO_MANY, "the brand has as many endpoints as it may"),
+        (
+            "url",
+            service.TOO_MANY.format(limit=ENDPOINTS_PER_BRAND),
+            "the brand has as many endpoints as it may (SALON_WEBHOOK_ENDPOINTS_PER_BRAND)",
+        ),
         RATING_BOUNDS,
     ),
     responses=error_responses(401, 403, 422),
 )
 async def create_webhook(body: WebhookCreate, call: Authenticated) -> JSON:
-    endpoint = await service.create(call.tx, call.settings, call.caller, body)
+    endpoint = await service.create(call.tx, call.settings, staff_brand(call), body)
     return created(webhook_wire(endpoint, with_secret=True))
 
 
@@ -75,7 +86,7 @@ async def create_webhook(body: WebhookCreate, call: Authenticated) -> JSON:
 )
 async def list_webhooks(request: Request, call: Authenticated) -> JSON:
     page = PageQuery.read(request).page_request
-    endpoints, total = await service.page(call.tx, call.caller, page)
+    endpoints, total = await service.page(call.tx, staff_brand(call), page)
     return ok(paginate(request, page, [webhook_wire(e) for e in endpoints], total))
 
 
@@ -87,7 +98,7 @@ async def list_webhooks(request: Request, call: Authenticated) -> JSON:
     responses=error_responses(401, 403, 404, 422),
 )
 async def get_webhook(webhook: WebhookId, call: Authenticated) -> JSON:
-    return ok(webhook_wire(await service.get(call.tx, call.caller, webhook)))
+    return ok(webhook_wire(await service.get(call.tx, staff_brand(call), webhook)))
 
 
 @router.patch(
@@ -103,7 +114,7 @@ async def get_webhook(webhook: WebhookId, call: Authenticated) -> JSON:
     responses=error_responses(401, 403, 404, 422),
 )
 async def update_webhook(webhook: WebhookId, body: WebhookUpdate, call: Authenticated) -> JSON:
-    endpoint = await service.update(call.tx, call.settings, call.caller, webhook, body)
+    endpoint = await service.update(call.tx, call.settings, staff_brand(call), webhook, body)
     return ok(webhook_wire(endpoint))
 
 
@@ -115,7 +126,7 @@ async def update_webhook(webhook: WebhookId, body: WebhookUpdate, call: Authenti
     responses=error_responses(401, 403, 404, 422),
 )
 async def delete_webhook(webhook: WebhookId, call: Authenticated) -> Response:
-    await service.delete(call.tx, call.caller, webhook)
+    await service.delete(call.tx, staff_brand(call), webhook)
     return Response(status_code=204)
 
 
@@ -129,7 +140,7 @@ async def delete_webhook(webhook: WebhookId, call: Authenticated) -> Response:
     responses=error_responses(401, 403, 404, 422),
 )
 async def rotate_webhook_secret(webhook: WebhookId, call: Authenticated) -> JSON:
-    endpoint = await service.rotate_secret(call.tx, call.settings, call.caller, webhook)
+    endpoint = await service.rotate_secret(call.tx, call.settings, staff_brand(call), webhook)
     return ok(webhook_wire(endpoint, with_secret=True))
 
 
@@ -143,7 +154,7 @@ async def rotate_webhook_secret(webhook: WebhookId, call: Authenticated) -> JSON
     responses=error_responses(401, 403, 404, 422),
 )
 async def test_webhook(webhook: WebhookId, call: Authenticated) -> JSON:
-    delivery = await service.send_test(call.tx, call.caller, webhook)
+    delivery = await service.send_test(call.tx, staff_brand(call), webhook)
     return JSON(delivery_wire(delivery), 202)
 
 
@@ -175,7 +186,9 @@ class DeliveriesQuery(PageQuery):
 async def list_deliveries(webhook: WebhookId, request: Request, call: Authenticated) -> JSON:
     query = DeliveriesQuery.read(request)
     page = query.page_request
-    found, total = await service.deliveries(call.tx, call.caller, webhook, query.filters, page)
+    found, total = await service.deliveries(
+        call.tx, staff_brand(call), webhook, query.filters, page
+    )
     return ok(paginate(request, page, [delivery_wire(d) for d in found], total))
 
 
@@ -187,7 +200,7 @@ async def list_deliveries(webhook: WebhookId, request: Request, call: Authentica
     responses=error_responses(401, 403, 404, 422),
 )
 async def get_delivery(webhook: WebhookId, delivery: DeliveryId, call: Authenticated) -> JSON:
-    found, attempts = await service.delivery(call.tx, call.caller, webhook, delivery)
+    found, attempts = await service.delivery(call.tx, staff_brand(call), webhook, delivery)
     return ok(delivery_detail_wire(found, attempts))
 
 
@@ -201,7 +214,7 @@ async def get_delivery(webhook: WebhookId, delivery: DeliveryId, call: Authentic
     responses=error_responses(401, 403, 404, 422),
 )
 async def redeliver(webhook: WebhookId, delivery: DeliveryId, call: Authenticated) -> JSON:
-    redelivered = await service.redeliver(call.tx, call.caller, webhook, delivery)
+    redelivered = await service.redeliver(call.tx, staff_brand(call), webhook, delivery)
     return JSON(delivery_wire(redelivered), 202)
 
 

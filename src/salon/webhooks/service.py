@@ -1,8 +1,13 @@
-"""The rules of webhook endpoints: brand staff manage their brand's, nobody sees another's."""
+"""The rules of webhook endpoints: brand staff manage their brand's, nobody sees another's.
+
+Every operation acts within one brand: the routes take it from the caller, once
+`brand_of_staff` has checked the caller is staff; the CLI takes it from the operator."""
 
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
+
+from pydantic import BaseModel
 
 from salon.api.pagination import PageRequest
 from salon.clock import utcnow
@@ -17,17 +22,19 @@ from salon.webhooks.repository import DeliveryFilters, NewDelivery
 from salon.webhooks.schemas import RATING_BOUNDS, WebhookCreate, WebhookUpdate
 
 TOO_MANY = "The brand already has {limit} webhook endpoints, the most it may have."
+NOTHING_SENT = "Send at least one field to change."
 DUPLICATE_TYPES = "The event_types field has a duplicate value."
 
 
-def _ensure_staff(caller: Ambassador) -> None:
+def brand_of_staff(caller: Ambassador) -> int:
+    """The brand whose endpoints the caller manages: brand staff only."""
     if not caller.is_staff:
         raise Forbidden
+    return caller.id_brand
 
 
-async def _endpoint(tx: Transaction, caller: Ambassador, id_webhook: int) -> WebhookEndpoint:
-    _ensure_staff(caller)
-    endpoint = await repository.get_endpoint(tx, id_webhook, caller.id_brand)
+async def _endpoint(tx: Transaction, brand: int, id_webhook: int) -> WebhookEndpoint:
+    endpoint = await repository.get_endpoint(tx, id_webhook, brand)
     if endpoint is None:
         raise NotFound("webhook")
     return endpoint
@@ -48,24 +55,31 @@ def _event_types(types: Sequence[str] | None) -> str:
     return ",".join(t for t in EVENT_TYPES if t in types)
 
 
+def _refuse_nulls(body: BaseModel, *fields: str) -> None:
+    """Fields whose explicit null the schema does not admit (absent is another matter)."""
+    for field in fields:
+        if field in body.model_fields_set and getattr(body, field) is None:
+            raise Invalid.field(field, f"The {field} field must not be null.")
+
+
 def _check_bounds(low: int | None, high: int | None) -> None:
     if low is not None and high is not None and low > high:
         raise Invalid.field(RATING_BOUNDS[0], RATING_BOUNDS[1])
 
 
 async def create(
-    tx: Transaction, settings: Settings, caller: Ambassador, body: WebhookCreate
+    tx: Transaction, settings: Settings, brand: int, body: WebhookCreate
 ) -> WebhookEndpoint:
-    _ensure_staff(caller)
+    _refuse_nulls(body, "event_types")
     event_types = _event_types(body.event_types)
     _check_bounds(body.rating_value_min, body.rating_value_max)
     limit = settings.webhook_endpoints_per_brand
-    if await repository.count_endpoints(tx, caller.id_brand) >= limit:
+    if await repository.count_endpoints(tx, brand) >= limit:
         raise Invalid.field("url", TOO_MANY.format(limit=limit))
     await _check_url(body.url, settings)
     return await repository.insert_endpoint(
         tx,
-        id_brand=caller.id_brand,
+        id_brand=brand,
         url=body.url,
         description=body.description,
         event_types=event_types,
@@ -77,24 +91,24 @@ async def create(
     )
 
 
-async def page(
-    tx: Transaction, caller: Ambassador, page: PageRequest
-) -> tuple[list[WebhookEndpoint], int]:
-    _ensure_staff(caller)
-    total = await repository.count_endpoints(tx, caller.id_brand)
-    endpoints = await repository.page_of_endpoints(tx, caller.id_brand, page.per_page, page.offset)
+async def page(tx: Transaction, brand: int, page: PageRequest) -> tuple[list[WebhookEndpoint], int]:
+    total = await repository.count_endpoints(tx, brand)
+    endpoints = await repository.page_of_endpoints(tx, brand, page.per_page, page.offset)
     return endpoints, total
 
 
-async def get(tx: Transaction, caller: Ambassador, id_webhook: int) -> WebhookEndpoint:
-    return await _endpoint(tx, caller, id_webhook)
+async def get(tx: Transaction, brand: int, id_webhook: int) -> WebhookEndpoint:
+    return await _endpoint(tx, brand, id_webhook)
 
 
 async def update(
-    tx: Transaction, settings: Settings, caller: Ambassador, id_webhook: int, body: WebhookUpdate
+    tx: Transaction, settings: Settings, brand: int, id_webhook: int, body: WebhookUpdate
 ) -> WebhookEndpoint:
-    endpoint = await _endpoint(tx, caller, id_webhook)
+    endpoint = await _endpoint(tx, brand, id_webhook)
     sent = body.model_fields_set
+    if not sent:
+        raise Invalid.field("url", NOTHING_SENT)
+    _refuse_nulls(body, "url", "description", "event_types", "enabled")
     changes: dict[str, Any] = {}
     if body.url is not None:
         await _check_url(body.url, settings)
@@ -120,17 +134,17 @@ async def update(
     return endpoint
 
 
-async def delete(tx: Transaction, caller: Ambassador, id_webhook: int) -> None:
-    endpoint = await _endpoint(tx, caller, id_webhook)
+async def delete(tx: Transaction, brand: int, id_webhook: int) -> None:
+    endpoint = await _endpoint(tx, brand, id_webhook)
     await repository.delete_endpoint(tx, endpoint.id_webhook)
 
 
 async def rotate_secret(
-    tx: Transaction, settings: Settings, caller: Ambassador, id_webhook: int
+    tx: Transaction, settings: Settings, brand: int, id_webhook: int
 ) -> WebhookEndpoint:
     """A new secret; the current one keeps signing too (a second signature) for the grace
     period, so receivers switch without missing a delivery."""
-    endpoint = await _endpoint(tx, caller, id_webhook)
+    endpoint = await _endpoint(tx, brand, id_webhook)
     now = utcnow()
     grace = timedelta(hours=settings.webhook_secret_grace_hours)
     endpoint = endpoint._replace(
@@ -143,10 +157,10 @@ async def rotate_secret(
     return endpoint
 
 
-async def send_test(tx: Transaction, caller: Ambassador, id_webhook: int) -> WebhookDelivery:
+async def send_test(tx: Transaction, brand: int, id_webhook: int) -> WebhookDelivery:
     """A `webhook.test` event to this endpoint only, delivered like any other: signed, retried,
     recorded (a disabled endpoint keeps it until it is enabled)."""
-    endpoint = await _endpoint(tx, caller, id_webhook)
+    endpoint = await _endpoint(tx, brand, id_webhook)
     now = utcnow()
     body = envelope(
         TEST_EVENT,
@@ -164,21 +178,21 @@ async def send_test(tx: Transaction, caller: Ambassador, id_webhook: int) -> Web
 
 async def deliveries(
     tx: Transaction,
-    caller: Ambassador,
+    brand: int,
     id_webhook: int,
     filters: DeliveryFilters,
     page: PageRequest,
 ) -> tuple[list[WebhookDelivery], int]:
-    endpoint = await _endpoint(tx, caller, id_webhook)
+    endpoint = await _endpoint(tx, brand, id_webhook)
     return await repository.page_of_deliveries(
         tx, endpoint.id_webhook, filters, page.per_page, page.offset
     )
 
 
 async def delivery(
-    tx: Transaction, caller: Ambassador, id_webhook: int, id_delivery: int
+    tx: Transaction, brand: int, id_webhook: int, id_delivery: int
 ) -> tuple[WebhookDelivery, list[WebhookAttempt]]:
-    endpoint = await _endpoint(tx, caller, id_webhook)
+    endpoint = await _endpoint(tx, brand, id_webhook)
     found = await repository.get_delivery(tx, endpoint.id_webhook, id_delivery)
     if found is None:
         raise NotFound("delivery")
@@ -186,11 +200,11 @@ async def delivery(
 
 
 async def redeliver(
-    tx: Transaction, caller: Ambassador, id_webhook: int, id_delivery: int
+    tx: Transaction, brand: int, id_webhook: int, id_delivery: int
 ) -> WebhookDelivery:
     """Due again now, from the start of the retry schedule, with the same `webhook-id` (a
     receiver that has it already can tell)."""
-    endpoint = await _endpoint(tx, caller, id_webhook)
+    endpoint = await _endpoint(tx, brand, id_webhook)
     found = await repository.get_delivery(tx, endpoint.id_webhook, id_delivery)
     if found is None:
         raise NotFound("delivery")

@@ -62,11 +62,17 @@ class Dispatcher:
         self._last_prune = float("-inf")
         self._client: httpx.AsyncClient | None = None
         self._loops: list[asyncio.Task[None]] = []
+        self._writing = False
         self.delivered = 0  # attempts that succeeded, since start (the bench reads it)
 
     def wake(self) -> None:
         """Deliveries were committed: look for them now."""
         self._wake.set()
+
+    @property
+    def idle(self) -> bool:
+        """No attempt in flight and every outcome written."""
+        return not (self._tasks or self._outcomes or self._writing)
 
     async def start(self) -> None:
         concurrency = self._settings.webhook_concurrency
@@ -138,8 +144,9 @@ class Dispatcher:
             for job in chosen:
                 self._start(job)
             if len(jobs) < free:  # all that is due was seen
-                # Some were left for endpoints at their limit: look again when a slot frees.
-                self._maybe_more = len(chosen) < len(jobs)
+                # Some were left, or left out, for endpoints at their limit: look again when
+                # a slot frees.
+                self._maybe_more = bool(busy) or len(chosen) < len(jobs)
                 return
 
     def _start(self, job: Job) -> None:
@@ -300,6 +307,7 @@ class Dispatcher:
             for o in batch
             if not o.succeeded
         }
+        self._writing = True
         try:
             async with self._database.transaction() as tx:
                 await repository.settle(
@@ -312,6 +320,8 @@ class Dispatcher:
         except BaseException:
             self._outcomes[:0] = batch  # written with the next ones
             raise
+        finally:
+            self._writing = False
         # Retries are due in the database now: look for them when they are due.
         retries = [o.next_attempt_at for o in batch if o.status == DeliveryStatus.PENDING]
         if retries:
