@@ -115,6 +115,9 @@ class Scene:
     chatroom: int
     message: int
     rating: int
+    # The manager's webhook endpoint (disabled: nothing is sent) and its test delivery.
+    webhook: int
+    delivery: int
 
     def ids(self, me: Person) -> dict[str, int]:
         return {
@@ -125,6 +128,8 @@ class Scene:
             "v": self.visitor.id,
             "me": me.id,
             "mgr": self.manager.id,
+            "w": self.webhook,
+            "d": self.delivery,
         }
 
 

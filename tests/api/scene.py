@@ -30,6 +30,15 @@ async def build_scene(client: httpx.AsyncClient, world: World) -> Scene:
         json={"id_user_rater": visitor.id},
     )
     assert asked.status_code == 201, asked.text
+    hook = await client.post(
+        "/manager/webhooks",
+        headers=manager.headers,
+        json={"url": "https://hooks.example.com/in", "enabled": False},
+    )
+    assert hook.status_code == 201, hook.text
+    webhook = hook.json()["id_webhook"]
+    tested = await client.post(f"/manager/webhooks/{webhook}/test", headers=manager.headers)
+    assert tested.status_code == 202, tested.text
     return Scene(
         visitor,
         ambassador,
@@ -40,4 +49,6 @@ async def build_scene(client: httpx.AsyncClient, world: World) -> Scene:
         chatroom,
         posted.json()["id_message"],
         asked.json()["rating"]["id_rating"],
+        webhook,
+        tested.json()["id_delivery"],
     )

@@ -90,6 +90,25 @@ MATRIX = [
     Route("GET", "/chat/ratings/export", None, STAFF_ONLY, foreign=200),
     Route("GET", "/chat/ratings/stats", None, STAFF_ONLY, foreign=200),
     Route("DELETE", "/auth/token", None, (204,) * 5, foreign=204),
+    # Webhooks: brand staff only; another brand's staff manage their own brand's.
+    Route(
+        "POST",
+        "/manager/webhooks",
+        {"url": "https://hooks.example.com/other", "enabled": False},
+        (403, 403, 403, 201, 403),
+        foreign=201,
+    ),
+    Route("GET", "/manager/webhooks", None, STAFF_ONLY, foreign=200),
+    Route("GET", "/manager/webhooks/{w}", None, STAFF_ONLY),
+    Route("PATCH", "/manager/webhooks/{w}", {"description": "CRM"}, STAFF_ONLY),
+    Route("DELETE", "/manager/webhooks/{w}", None, (403, 403, 403, 204, 403)),
+    Route("POST", "/manager/webhooks/{w}/rotate-secret", None, STAFF_ONLY),
+    Route("POST", "/manager/webhooks/{w}/test", None, (403, 403, 403, 202, 403)),
+    Route("GET", "/manager/webhooks/{w}/deliveries", None, STAFF_ONLY),
+    Route("GET", "/manager/webhooks/{w}/deliveries/{d}", None, STAFF_ONLY),
+    Route(
+        "POST", "/manager/webhooks/{w}/deliveries/{d}/redeliver", None, (403, 403, 403, 202, 403)
+    ),
 ]
 
 CALLERS = ["no_token", "invalid_token", "revoked_token", "another_brand", *PEOPLE]
@@ -153,7 +172,14 @@ def test_the_matrix_covers_every_operation_of_the_schema() -> None:
     operations = {(m.upper(), path) for path, item in spec["paths"].items() for m in item}
     public = {("POST", "/auth/login"), ("POST", "/auth/token"), ("POST", "/auth/guest")}
     public.add(("GET", "/health"))
-    aliases = {"{c}": "{chatroom}", "{r}": "{rating}", "{m}": "{id}", "{a}": "{ambassador}"}
+    aliases = {
+        "{c}": "{chatroom}",
+        "{r}": "{rating}",
+        "{m}": "{id}",
+        "{a}": "{ambassador}",
+        "{w}": "{webhook}",
+        "{d}": "{delivery}",
+    }
 
     def schema_path(route: Route) -> str:
         path = route.path
