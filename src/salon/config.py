@@ -116,13 +116,20 @@ class Settings(BaseSettings):
         default=10.0, gt=0, description="an attempt's whole time: connect, send, answer"
     )
     webhook_concurrency: int = Field(
-        default=32, ge=1, description="deliveries a process attempts at once"
+        default=64, ge=1, description="deliveries a process attempts at once"
     )
     webhook_endpoint_concurrency: int = Field(
-        default=4,
+        default=8,
         ge=1,
-        description="deliveries a process attempts at once to one endpoint: a slow receiver "
-        "holds no more, and other endpoints go on",
+        description="deliveries a process attempts at once to one endpoint (1 while its last "
+        "attempt got no answer, 429 or 5xx): a slow or dead receiver holds no more, and other "
+        "endpoints go on",
+    )
+    webhook_brand_concurrency: int = Field(
+        default=16,
+        ge=1,
+        description="deliveries a process attempts at once for one brand, all its endpoints "
+        "together: no brand takes every slot",
     )
     webhook_poll_seconds: float = Field(
         default=1.0,

@@ -199,6 +199,8 @@ class DeliveryStatus(IntEnum):
     PENDING = 0
     DELIVERED = 1
     FAILED = 2
+    PAUSED = 3
+    """Its endpoint is disabled: out of the queue until the endpoint is enabled."""
 
 
 class WebhookDelivery(NamedTuple):

@@ -251,7 +251,7 @@ async def test_retries_run_out_and_an_endpoint_that_keeps_failing_is_disabled(
     assert found["enabled"] is False
     assert "HTTP 503" in found["disabled_reason"]
     [delivery] = await deliveries(client, manager, endpoint["id_webhook"])
-    assert delivery["status"] == "pending"  # kept, for when it is enabled again
+    assert delivery["status"] == "paused"  # kept, out of the queue, until it is enabled
 
     # Staff enable it: the kept delivery goes, then retries run out (1 + 3 attempts).
     receiver.answers = []
@@ -375,6 +375,7 @@ async def test_a_rolled_back_write_sends_nothing(
 
 
 async def test_a_dead_receiver_holds_its_own_slots_only(
+    app: FastAPI,
     client: httpx.AsyncClient,
     world: World,
     receiver: Receiver,
@@ -383,8 +384,9 @@ async def test_a_dead_receiver_holds_its_own_slots_only(
     chatroom: int,
 ) -> None:
     """A receiver that never answers: the requests that feed it answer at once, it holds at
-    most 4 attempts of the process (SALON_WEBHOOK_ENDPOINT_CONCURRENCY), and another brand's
+    most SALON_WEBHOOK_ENDPOINT_CONCURRENCY attempts of the process, and another brand's
     endpoint is delivered meanwhile."""
+    cap = app.state.settings.webhook_endpoint_concurrency
     await register(client, manager, receiver.url, event_types=["message.created"])
     other_brand = await world.brand()
     other_manager = await world.person(other_brand, status=5)
@@ -394,12 +396,58 @@ async def test_a_dead_receiver_holds_its_own_slots_only(
     with receiving() as healthy:
         await register(client, other_manager, healthy.url, event_types=["message.created"])
         receiver.holding.set()
-        for n in range(10):
+        for n in range(cap + 6):
             await say(client, chatroom, ambassador, f"into the void {n}")
-        await receiver.wait_for(4)
+        await receiver.wait_for(cap)
         await say(client, other_chatroom, seller, "to a receiver that answers")
         [delivered] = await healthy.wait_for(1)
         assert delivered.json["data"]["content"] == "to a receiver that answers"
-        assert len(receiver.received) == 4, "no more than 4 attempts held by one endpoint"
+        assert len(receiver.received) == cap, "no more attempts held by one endpoint"
         receiver.holding.clear()
-        await receiver.wait_for(10)
+        await receiver.wait_for(cap + 6)
+
+
+async def test_an_address_refused_at_attempt_time_is_final_and_says_only_the_rule(
+    app: FastAPI, client: httpx.AsyncClient, receiver: Receiver, manager: Person
+) -> None:
+    """An endpoint whose URL points inside the network by the time it is attempted (here
+    written behind the API's back) is refused before any connection, finally, and the
+    attempt records the rule, not the address."""
+    endpoint = await register(client, manager, receiver.url)
+    await run_sql(
+        app,
+        "UPDATE webhook_endpoint SET url = :url WHERE id_webhook = :id",
+        {"url": "https://169.254.169.254/latest/meta-data", "id": endpoint["id_webhook"]},
+    )
+    sent = await client.post(
+        f"/manager/webhooks/{endpoint['id_webhook']}/test", headers=manager.headers
+    )
+    path = f"/manager/webhooks/{endpoint['id_webhook']}/deliveries/{sent.json()['id_delivery']}"
+    for _ in range(200):
+        detail = (await client.get(path, headers=manager.headers)).json()
+        if detail["status"] != "pending":
+            break
+        await asyncio.sleep(0.02)
+    assert detail["status"] == "failed"
+    [attempt] = detail["attempts"]
+    assert attempt["status_code"] is None
+    assert attempt["error"] == (
+        "The url must not point to a private, loopback, link-local or reserved address."
+    )
+    assert receiver.received == []
+
+
+async def test_a_disabled_endpoint_keeps_its_deliveries_paused_until_enabled(
+    client: httpx.AsyncClient, receiver: Receiver, manager: Person
+) -> None:
+    endpoint = await register(client, manager, receiver.url, enabled=False)
+    path = f"/manager/webhooks/{endpoint['id_webhook']}"
+    sent = await client.post(f"{path}/test", headers=manager.headers)
+    assert sent.json()["status"] == "paused"
+    await asyncio.sleep(0.2)
+    assert receiver.received == []
+    await client.patch(path, headers=manager.headers, json={"enabled": True})
+    [received] = await receiver.wait_for(1)
+    assert received.json["type"] == "webhook.test"
+    [delivery] = await deliveries(client, manager, endpoint["id_webhook"])
+    assert delivery["status"] == "delivered"

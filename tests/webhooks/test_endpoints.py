@@ -104,9 +104,17 @@ async def test_only_staff_of_the_brand(
         ("https://[fd00::1]/hook", "private"),
         ("https://0.0.0.0/hook", "private"),
         ("https://100.64.0.1/hook", "private"),
-        # Plain http to a public address, or to a name that does not resolve.
+        # IPv6 forms that carry an IPv4 address: NAT64, 6to4, IPv4-compatible, SIIT; and
+        # site-local, and IETF protocol assignments.
+        ("https://[64:ff9b::169.254.169.254]/", "private"),
+        ("https://[2002:a9fe:a9fe::]/", "private"),
+        ("https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", "private"),
+        ("https://[::127.0.0.1]/", "private"),
+        ("https://[::ffff:0:127.0.0.1]/", "private"),
+        ("https://[fec0::1]/", "private"),
+        ("https://192.0.0.8/", "private"),
+        # Plain http to a public address.
         ("http://8.8.8.8/hook", "https"),
-        ("http://hooks.example.com/hook", "https"),
         # Not a URL Salon holds.
         ("https://user:pass@hooks.example.com/hook", "form"),
         ("https://hooks.example.com/hook#part", "form"),

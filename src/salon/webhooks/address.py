@@ -1,48 +1,60 @@
 """Where a webhook may be sent (no SSRF): public addresses over https, and the networks an
 operator allows (`SALON_WEBHOOK_ALLOWED_NETWORKS`), to which plain http may go too.
 
-A name is resolved at every attempt, every address it resolves to must be allowed, and the
-request then goes to the address that was checked (the URL's host stays in `Host` and in TLS's
-SNI and certificate check): a name that resolves to a public address when checked and to
-169.254.169.254 when connected (DNS rebinding) reaches nothing."""
+- An address is public when it is global unicast: IPv4 that is neither private, loopback,
+  link-local (169.254/16: cloud metadata), shared (100.64/10), reserved, multicast nor
+  unspecified; IPv6 in 2000::/3 but for the tunnels that embed an IPv4 address (6to4, Teredo).
+  IPv6 forms that carry an IPv4 address elsewhere (::ffff:a.b.c.d, ::a.b.c.d, 64:ff9b::/96,
+  fec0::/10...) are outside 2000::/3, so refused.
+- A name is resolved when a connection is made, by `CheckedResolver`, and the connection goes
+  only to the addresses it has that are allowed (none: refused). A name that resolves to a
+  public address once and to 169.254.169.254 the next time (DNS rebinding) never reaches the
+  second: what is checked is what is connected to. The URL keeps its host, so TLS checks the
+  certificate against it, and kept-alive connections are never shared between two names.
+- Saving an endpoint resolves nothing (a request's transaction never waits on DNS): it checks
+  the URL's form, an address written in it, and `localhost` names; the rest is checked at
+  every attempt.
+"""
 
 import asyncio
 import ipaddress
 import socket
 from collections.abc import Sequence
-from dataclasses import dataclass
+from concurrent.futures import Executor
 from urllib.parse import SplitResult, urlsplit
+
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 RESOLVE_SECONDS = 2.0
-# What the API answers (one sentence per rule, as every 422 of the schema's rules); the
-# exception's text adds the details, for the attempts staff read.
+# What the API answers (one sentence per rule, as every 422 of the schema's rules), and what
+# an attempt records: the rule, never the addresses a name resolved to.
 FORM = "The url must be an absolute http(s) URL without credentials or fragment."
 HTTPS = "The url must use https (plain http only to an allowed network)."
 PRIVATE = "The url must not point to a private, loopback, link-local or reserved address."
+UNRESOLVED = "The url's host could not be resolved."
+
+_GLOBAL_UNICAST_V6 = ipaddress.ip_network("2000::/3")
+_REFUSED = (
+    ipaddress.ip_network("2002::/16"),  # 6to4: an IPv4 address inside
+    ipaddress.ip_network("2001::/32"),  # Teredo: likewise
+    ipaddress.ip_network("192.0.0.0/24"),  # IETF protocol assignments
+)
+_LOOPBACK = [ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1")]
 
 
 class Refused(Exception):
-    """The URL may not be sent to: `sentence` is the rule, the text says why."""
+    """The URL may not be sent to; `sentence` is the rule it breaks."""
 
-    def __init__(self, sentence: str, detail: str = "") -> None:
-        super().__init__(f"{sentence} {detail}".strip())
+    def __init__(self, sentence: str) -> None:
+        super().__init__(sentence)
         self.sentence = sentence
 
 
 class Unresolved(Exception):
-    """The host has no address now (an attempt fails and is retried)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """The checked address to connect to, and the names the request carries."""
-
-    url: str
-    host_header: str
-    sni_hostname: str | None
+    """The host has no address now: an attempt fails and is retried."""
 
 
 def parse(url: str) -> SplitResult:
@@ -50,8 +62,8 @@ def parse(url: str) -> SplitResult:
     try:
         parts = urlsplit(url)
         port = parts.port
-    except ValueError as error:
-        raise Refused(FORM, str(error)) from None
+    except ValueError:
+        raise Refused(FORM) from None
     if (
         parts.scheme not in ("https", "http")
         or not parts.hostname
@@ -63,23 +75,20 @@ def parse(url: str) -> SplitResult:
         raise Refused(FORM)
     try:
         parts.hostname.encode("idna")  # what resolving it will do: a name DNS can carry
-    except UnicodeError as error:
-        raise Refused(FORM, str(error)) from None
+    except UnicodeError:
+        raise Refused(FORM) from None
     return parts
-
-
-def _literal(host: str) -> Address | None:
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        return None
 
 
 def allowed(address: Address, networks: Sequence[Network]) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    if any(address in network for network in networks):
+    if _inside(address, networks):
         return True
+    if any(address in network for network in _REFUSED):
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address not in _GLOBAL_UNICAST_V6:
+        return False
     return address.is_global and not address.is_multicast
 
 
@@ -89,61 +98,94 @@ def _inside(address: Address, networks: Sequence[Network]) -> bool:
     return any(address in network for network in networks)
 
 
-def check(addresses: Sequence[Address], parts: SplitResult, networks: Sequence[Network]) -> None:
-    """Every address the host has must be allowed; plain http only inside allowed networks."""
-    host = parts.hostname
-    for address in addresses:
-        if not allowed(address, networks):
-            raise Refused(PRIVATE, f"({host} is {address})")
-    if parts.scheme == "http" and not all(_inside(a, networks) for a in addresses):
-        raise Refused(HTTPS, f"({host} is {', '.join(map(str, addresses))})")
+def usable(
+    addresses: Sequence[Address], plain_http: bool, networks: Sequence[Network]
+) -> list[Address]:
+    """Of a host's addresses, those a delivery may connect to: allowed ones, and for plain
+    http only those inside an allowed network. Refused when none is left."""
+    kept = [address for address in addresses if allowed(address, networks)]
+    if not kept:
+        raise Refused(PRIVATE)
+    if plain_http:
+        kept = [address for address in kept if _inside(address, networks)]
+        if not kept:
+            raise Refused(HTTPS)
+    return kept
 
 
-async def resolve(parts: SplitResult) -> list[Address]:
-    """The addresses of the URL's host (the host itself when it is an address)."""
-    host = parts.hostname
-    assert host is not None
-    literal = _literal(host)
-    if literal is not None:
-        return [literal]
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    loop = asyncio.get_running_loop()
+def _written_addresses(host: str) -> list[Address] | None:
+    """The addresses a host stands for without asking DNS: an address written in the URL, or
+    a `localhost` name (RFC 6761: always loopback). None for any other name."""
     try:
-        infos = await asyncio.wait_for(
-            loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), RESOLVE_SECONDS
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    name = host.rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return _LOOPBACK
+    return None
+
+
+def check_written(parts: SplitResult, networks: Sequence[Network]) -> None:
+    """What can be checked without DNS (saving an endpoint, and before each attempt): the
+    host's written address, and plain http, which needs an allowed network to go to."""
+    assert parts.hostname is not None
+    plain_http = parts.scheme == "http"
+    addresses = _written_addresses(parts.hostname)
+    if addresses is not None:
+        usable(addresses, plain_http, networks)
+    elif plain_http and not networks:
+        raise Refused(HTTPS)
+
+
+def check_url(url: str, networks: Sequence[Network]) -> None:
+    """When an endpoint is saved: everything but what its name resolves to."""
+    check_written(parse(url), networks)
+
+
+class CheckedResolver(AbstractResolver):
+    """aiohttp's resolver for deliveries: the allowed addresses of a name, looked up on threads
+    of its own (a lookup that never ends holds one of them, not the threads the
+    rest of the process shares)."""
+
+    def __init__(self, networks: Sequence[Network], executor: Executor, *, plain_http: bool):
+        self._networks = list(networks)
+        self._executor = executor
+        self._plain_http = plain_http
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        loop = asyncio.get_running_loop()
+        lookup = loop.run_in_executor(
+            self._executor, socket.getaddrinfo, host, port, 0, socket.SOCK_STREAM
         )
-    except (OSError, TimeoutError) as error:
-        raise Unresolved(f"{host} could not be resolved ({error or 'timeout'})") from None
-    found = [ipaddress.ip_address(info[4][0]) for info in infos]
-    if not found:
-        raise Unresolved(f"{host} could not be resolved")
-    return list(dict.fromkeys(found))
+        try:
+            infos = await asyncio.wait_for(lookup, RESOLVE_SECONDS)
+        except (OSError, TimeoutError, UnicodeError):
+            raise Unresolved(UNRESOLVED) from None
+        found = list(
+            dict.fromkeys(
+                (info[0], ipaddress.ip_address(str(info[4][0]).partition("%")[0]))
+                for info in infos
+                if info[0] in (socket.AF_INET, socket.AF_INET6)
+            )
+        )
+        if not found:
+            raise Unresolved(UNRESOLVED)
+        kept = set(usable([address for _, address in found], self._plain_http, self._networks))
+        return [
+            ResolveResult(
+                hostname=host,
+                host=str(address),
+                port=port,
+                family=kind,
+                proto=0,
+                flags=socket.AI_NUMERICHOST,
+            )
+            for kind, address in found
+            if address in kept
+        ]
 
-
-async def target(url: str, networks: Sequence[Network]) -> Target:
-    """Where to connect for `url`, checked (Refused when it may not be reached)."""
-    parts = parse(url)
-    addresses = await resolve(parts)
-    check(addresses, parts, networks)
-    host = parts.hostname
-    assert host is not None
-    address = addresses[0]
-    shown = f"[{address}]" if address.version == 6 else str(address)
-    netloc = f"{shown}:{parts.port}" if parts.port else shown
-    path = parts.path or "/"
-    pinned = f"{parts.scheme}://{netloc}{path}" + (f"?{parts.query}" if parts.query else "")
-    host_header = parts.netloc.rpartition("@")[2]
-    return Target(pinned, host_header, host if parts.scheme == "https" else None)
-
-
-async def check_url(url: str, networks: Sequence[Network]) -> None:
-    """When an endpoint is saved: the URL's form, and its host's addresses if it has any now.
-    A name that does not resolve yet is accepted; every attempt checks again."""
-    parts = parse(url)
-    try:
-        addresses = await resolve(parts)
-    except Unresolved as error:
-        if parts.scheme == "http":
-            raise Refused(HTTPS, str(error)) from None
-        return
-    check(addresses, parts, networks)
+    async def close(self) -> None:
+        pass

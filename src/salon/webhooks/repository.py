@@ -1,18 +1,19 @@
 """Every query of webhooks: endpoints, the deliveries written with each change, the workers'
 queue, and the record of attempts."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from salon.db.database import Row, Transaction
-from salon.db.query import Query, in_list, query
+from salon.db.query import Query, expand, in_list, query
 from salon.records import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 ENDPOINT_COLUMNS = ", ".join(WebhookEndpoint._fields)
 DELIVERY_COLUMNS = ", ".join(WebhookDelivery._fields)
 ATTEMPT_COLUMNS = ", ".join(WebhookAttempt._fields)
 PENDING = int(DeliveryStatus.PENDING)
+PAUSED = int(DeliveryStatus.PAUSED)
 
 
 def endpoint_of(row: Row) -> WebhookEndpoint:
@@ -74,6 +75,20 @@ _PAGE_OF_ENDPOINTS = Query(
 async def count_endpoints(tx: Transaction, id_brand: int) -> int:
     count: int = await tx.fetchval(_COUNT_ENDPOINTS, {"id_brand": id_brand})
     return count
+
+
+# Two concurrent creations must not both see room for one more endpoint: on PostgreSQL the
+# brand's row is locked until the transaction ends (SQLite's write lock already orders them).
+_LOCK_BRAND = Query(
+    sqlite="SELECT id_brand FROM brand WHERE id_brand = :id_brand",
+    postgres="SELECT id_brand FROM brand WHERE id_brand = :id_brand FOR UPDATE",
+)
+
+
+async def count_endpoints_locked(tx: Transaction, id_brand: int) -> int:
+    """How many endpoints the brand has, with no other creation counting at the same time."""
+    await tx.fetchval(_LOCK_BRAND, {"id_brand": id_brand})
+    return await count_endpoints(tx, id_brand)
 
 
 async def page_of_endpoints(
@@ -164,7 +179,9 @@ _INSERT_DELIVERY = Query(
     f":event_type, :payload, {PENDING}, 0, 0, :now, :now)"
 )
 _INSERT_DELIVERY_RETURNING = Query(
-    f"{_INSERT_DELIVERY.sqlite} RETURNING {DELIVERY_COLUMNS}",
+    "INSERT INTO webhook_delivery (id_webhook, id_brand, event_id, event_type, payload, status, "
+    "attempts, step, next_attempt_at, date_create) VALUES (:id_webhook, :id_brand, :event_id, "
+    f":event_type, :payload, :status, 0, 0, :now, :now) RETURNING {DELIVERY_COLUMNS}"
 )
 
 
@@ -183,8 +200,14 @@ async def insert_deliveries(tx: Transaction, deliveries: list[NewDelivery], now:
         await tx.executemany(_INSERT_DELIVERY, [d._asdict() | {"now": now} for d in deliveries])
 
 
-async def insert_delivery(tx: Transaction, delivery: NewDelivery, now: datetime) -> WebhookDelivery:
-    row = await tx.fetchrow(_INSERT_DELIVERY_RETURNING, delivery._asdict() | {"now": now})
+async def insert_delivery(
+    tx: Transaction, delivery: NewDelivery, now: datetime, *, paused: bool
+) -> WebhookDelivery:
+    """One delivery; `paused` when its endpoint is disabled."""
+    status = PAUSED if paused else PENDING
+    row = await tx.fetchrow(
+        _INSERT_DELIVERY_RETURNING, delivery._asdict() | {"now": now, "status": status}
+    )
     assert row is not None
     return delivery_of(row)
 
@@ -247,16 +270,41 @@ async def attempts(tx: Transaction, id_delivery: int) -> list[WebhookAttempt]:
 
 
 _REDELIVER = Query(
-    f"UPDATE webhook_delivery SET status = {PENDING}, step = 0, next_attempt_at = :now, "
+    "UPDATE webhook_delivery SET status = :status, step = 0, next_attempt_at = :now, "
     f"date_done = NULL WHERE id_delivery = :id_delivery RETURNING {DELIVERY_COLUMNS}"
 )
 
 
-async def redeliver(tx: Transaction, id_delivery: int, now: datetime) -> WebhookDelivery:
-    """Due again now, at the start of the retry schedule; earlier attempts stay on record."""
-    row = await tx.fetchrow(_REDELIVER, {"id_delivery": id_delivery, "now": now})
+async def redeliver(
+    tx: Transaction, id_delivery: int, now: datetime, *, paused: bool
+) -> WebhookDelivery:
+    """Due again now, at the start of the retry schedule; earlier attempts stay on record.
+    Paused instead when its endpoint is disabled."""
+    status = PAUSED if paused else PENDING
+    row = await tx.fetchrow(_REDELIVER, {"id_delivery": id_delivery, "now": now, "status": status})
     assert row is not None
     return delivery_of(row)
+
+
+_PAUSE = Query(
+    f"UPDATE webhook_delivery SET status = {PAUSED} "
+    f"WHERE id_webhook = :id_webhook AND status = {PENDING}"
+)
+_RESUME = Query(
+    f"UPDATE webhook_delivery SET status = {PENDING} "
+    f"WHERE id_webhook = :id_webhook AND status = {PAUSED}"
+)
+
+
+async def pause(tx: Transaction, id_webhook: int) -> None:
+    """The endpoint is disabled: its pending deliveries leave the queue (the workers' look
+    for due rows never walks them), and keep their place in the retry schedule."""
+    await tx.execute(_PAUSE, {"id_webhook": id_webhook})
+
+
+async def resume(tx: Transaction, id_webhook: int) -> None:
+    """The endpoint is enabled again: its paused deliveries are due when they were."""
+    await tx.execute(_RESUME, {"id_webhook": id_webhook})
 
 
 # ---- The workers' queue -------------------------------------------------------------------
@@ -267,6 +315,7 @@ class Job(NamedTuple):
 
     id_delivery: int
     id_webhook: int
+    id_brand: int
     event_id: str
     payload: str
     attempts: int
@@ -278,23 +327,36 @@ class Job(NamedTuple):
 
 
 _DUE = (
-    "SELECT d.id_delivery, d.id_webhook, d.event_id, d.payload, d.attempts, d.step, e.url, "
-    "e.secret, e.previous_secret, e.previous_secret_expires "
+    "SELECT d.id_delivery, d.id_webhook, d.id_brand, d.event_id, d.payload, d.attempts, d.step, "
+    "e.url, e.secret, e.previous_secret, e.previous_secret_expires "
     "FROM webhook_delivery d JOIN webhook_endpoint e ON e.id_webhook = d.id_webhook "
     f"WHERE d.status = {PENDING} AND d.next_attempt_at <= :now AND e.enabled "
-    "AND d.id_webhook NOT IN ({ids}) ORDER BY d.next_attempt_at LIMIT :limit"
+    "AND d.id_webhook NOT IN ({endpoints}) AND d.id_brand NOT IN ({brands}) "
+    "ORDER BY d.next_attempt_at LIMIT :limit"
 )
 
 
-async def due(tx: Transaction, now: datetime, limit: int, busy: Sequence[int]) -> list[Job]:
-    """Up to `limit` due deliveries of enabled endpoints, oldest due first, leaving out the
-    endpoints in `busy`. On PostgreSQL the rows are locked, and rows another process has
-    locked are skipped: two processes never take the same one. (On SQLite the transaction
-    holds the write lock: one taker at a time.)"""
+async def due(
+    tx: Transaction,
+    now: datetime,
+    limit: int,
+    busy_endpoints: Sequence[int],
+    busy_brands: Sequence[int],
+) -> list[Job]:
+    """Up to `limit` due deliveries, oldest due first, leaving out the endpoints and brands
+    given (at their limit of attempts). On PostgreSQL the rows are locked, and rows another
+    process has locked are skipped: two processes never take the same one. (On SQLite the
+    transaction holds the write lock: one taker at a time.)"""
     template = _DUE + (" FOR UPDATE OF d SKIP LOCKED" if tx.dialect == "postgresql" else "")
-    # 0 is no endpoint's id: the list is never empty.
-    statement, params = in_list(template, [0, *busy])
-    rows = await tx.fetch(statement, params | {"now": now, "limit": limit})
+    params: dict[str, Any] = {"now": now, "limit": limit}
+    # 0 is no endpoint's or brand's id: the lists are never empty.
+    statement = query(
+        template.format(
+            endpoints=expand(params, "endpoint", [0, *busy_endpoints]),
+            brands=expand(params, "brand", [0, *busy_brands]),
+        )
+    )
+    rows = await tx.fetch(statement, params)
     return [Job._make(row) for row in rows]
 
 
@@ -330,17 +392,21 @@ class Outcome(NamedTuple):
         return self.status == DeliveryStatus.DELIVERED
 
 
+# An outcome settles the delivery only while the lease it was taken with holds (`attempts`
+# counts the takings): a delivery deleted with its endpoint, or taken again by another
+# process once the lease had ended, is left as it is. A failure that leaves a delivery
+# pending keeps it paused if its endpoint was disabled meanwhile.
 _SETTLE = Query(
-    "UPDATE webhook_delivery SET status = :status, step = :step, "
+    f"UPDATE webhook_delivery SET status = CASE WHEN status = {PAUSED} AND :status = {PENDING} "
+    f"THEN {PAUSED} ELSE :status END, step = :step, "
     "next_attempt_at = :next_attempt_at, last_status_code = :status_code, last_error = :error, "
-    "date_done = :date_done WHERE id_delivery = :id_delivery"
+    "date_done = :date_done WHERE id_delivery = :id_delivery AND attempts = :number"
 )
-# A delivery deleted with its endpoint during the attempt has nothing to record it on.
 _RECORD_ATTEMPT = Query(
     "INSERT INTO webhook_attempt (id_delivery, number, date_attempt, duration_ms, status_code, "
     "error, response_excerpt) SELECT :id_delivery, :number, :date_attempt, :duration_ms, "
-    ":status_code, :error, :response_excerpt "
-    "WHERE EXISTS (SELECT 1 FROM webhook_delivery WHERE id_delivery = :id_delivery)"
+    ":status_code, :error, :response_excerpt WHERE EXISTS (SELECT 1 FROM webhook_delivery "
+    "WHERE id_delivery = :id_delivery AND attempts = :number)"
 )
 _SUCCEEDED = Query(
     "UPDATE webhook_endpoint SET failing_since = NULL "
@@ -354,6 +420,11 @@ _DISABLE_IF_FAILING = Query(
     "UPDATE webhook_endpoint SET enabled = :disabled, disabled_reason = :reason, "
     "date_update = :now WHERE id_webhook = :id_webhook AND enabled "
     "AND failing_since <= :failing_before"
+)
+_PAUSE_IF_DISABLED = Query(
+    f"UPDATE webhook_delivery SET status = {PAUSED} WHERE id_webhook = :id_webhook "
+    f"AND status = {PENDING} AND EXISTS (SELECT 1 FROM webhook_endpoint e "
+    "WHERE e.id_webhook = :id_webhook AND NOT e.enabled)"
 )
 
 
@@ -378,6 +449,7 @@ async def settle(
             "error": o.error,
             "date_done": o.date_done,
             "id_delivery": o.id_delivery,
+            "number": o.number,
         }
         for o in outcomes
     ]
@@ -417,6 +489,7 @@ async def settle(
                 for i in failing
             ],
         )
+        await tx.executemany(_PAUSE_IF_DISABLED, [{"id_webhook": i} for i in failing])
 
 
 _PRUNE = Query(
@@ -428,7 +501,3 @@ _PRUNE = Query(
 async def prune(tx: Transaction, before: datetime, limit: int) -> int:
     """Delete up to `limit` delivered or failed deliveries made before `before`."""
     return await tx.execute(_PRUNE, {"before": before, "limit": limit})
-
-
-def ids_of(items: Iterable[Job]) -> list[int]:
-    return [item.id_delivery for item in items]

@@ -15,6 +15,7 @@ from salon.webhooks import address, service
 from salon.webhooks.repository import DeliveryFilters
 from salon.webhooks.schemas import (
     RATING_BOUNDS,
+    STATUS_VALUES,
     ChatroomCreatedEvent,
     DeliveryDetail,
     DeliveryOut,
@@ -167,9 +168,8 @@ class DeliveriesQuery(PageQuery):
 
     @property
     def filters(self) -> DeliveryFilters:
-        statuses = {"pending": 0, "delivered": 1, "failed": 2}
         return DeliveryFilters(
-            status=statuses[self.status] if self.status is not None else None,
+            status=STATUS_VALUES[self.status] if self.status is not None else None,
             event_type=self.event_type,
         )
 

@@ -159,12 +159,14 @@ def webhook_wire(endpoint: WebhookEndpoint, *, with_secret: bool = False) -> dic
     return wire
 
 
-DeliveryStatusName = Literal["pending", "delivered", "failed"]
+DeliveryStatusName = Literal["pending", "delivered", "failed", "paused"]
 STATUS_NAMES: dict[int, DeliveryStatusName] = {
     DeliveryStatus.PENDING: "pending",
     DeliveryStatus.DELIVERED: "delivered",
     DeliveryStatus.FAILED: "failed",
+    DeliveryStatus.PAUSED: "paused",
 }
+STATUS_VALUES = {name: status for status, name in STATUS_NAMES.items()}
 
 
 class DeliveryOut(BaseModel):
@@ -172,11 +174,14 @@ class DeliveryOut(BaseModel):
     id_webhook: int
     event_id: str = Field(description="The `webhook-id` header: the same on every retry")
     event_type: str
-    status: DeliveryStatusName
     nb_attempts: int
+    status: DeliveryStatusName = Field(
+        description="pending (waiting for an attempt or a retry), delivered, failed (a final "
+        "answer, or every retry used), paused (its endpoint is disabled)"
+    )
     next_attempt_at: WireDateTime | None = Field(
-        description="When it is due (pending only; a delivery being attempted is due again "
-        "only if the attempt never ends)"
+        description="When it is due (pending and paused only; a delivery being attempted is "
+        "due again only if the attempt never ends)"
     )
     last_status_code: int | None = Field(description="The receiver's last HTTP status")
     last_error: str | None
@@ -199,7 +204,7 @@ class DeliveryDetail(DeliveryOut):
 
 
 def delivery_wire(delivery: WebhookDelivery) -> dict[str, Any]:
-    pending = delivery.status == DeliveryStatus.PENDING
+    pending = delivery.status in (DeliveryStatus.PENDING, DeliveryStatus.PAUSED)
     return {
         "id_delivery": delivery.id_delivery,
         "id_webhook": delivery.id_webhook,

@@ -40,9 +40,9 @@ async def _endpoint(tx: Transaction, brand: int, id_webhook: int) -> WebhookEndp
     return endpoint
 
 
-async def _check_url(url: str, settings: Settings) -> None:
+def _check_url(url: str, settings: Settings) -> None:
     try:
-        await address.check_url(url, settings.webhook_allowed_networks)
+        address.check_url(url, settings.webhook_allowed_networks)
     except address.Refused as refused:
         raise Invalid.field("url", refused.sentence) from None
 
@@ -74,9 +74,9 @@ async def create(
     event_types = _event_types(body.event_types)
     _check_bounds(body.rating_value_min, body.rating_value_max)
     limit = settings.webhook_endpoints_per_brand
-    if await repository.count_endpoints(tx, brand) >= limit:
+    if await repository.count_endpoints_locked(tx, brand) >= limit:
         raise Invalid.field("url", TOO_MANY.format(limit=limit))
-    await _check_url(body.url, settings)
+    _check_url(body.url, settings)
     return await repository.insert_endpoint(
         tx,
         id_brand=brand,
@@ -111,7 +111,7 @@ async def update(
     _refuse_nulls(body, "url", "description", "event_types", "enabled")
     changes: dict[str, Any] = {}
     if body.url is not None:
-        await _check_url(body.url, settings)
+        _check_url(body.url, settings)
         changes["url"] = body.url
     if body.description is not None:
         changes["description"] = body.description
@@ -129,7 +129,10 @@ async def update(
     endpoint = endpoint._replace(**changes, date_update=utcnow())
     _check_bounds(endpoint.rating_value_min, endpoint.rating_value_max)
     await repository.update_endpoint(tx, endpoint)
-    if body.enabled:
+    if body.enabled is False:
+        await repository.pause(tx, endpoint.id_webhook)
+    elif body.enabled:
+        await repository.resume(tx, endpoint.id_webhook)
         outbox.deliveries_due(tx)  # what it kept while disabled is due
     return endpoint
 
@@ -171,6 +174,7 @@ async def send_test(tx: Transaction, brand: int, id_webhook: int) -> WebhookDeli
         tx,
         NewDelivery(endpoint.id_webhook, endpoint.id_brand, new_event_id(), TEST_EVENT, body),
         now,
+        paused=not endpoint.enabled,
     )
     outbox.deliveries_due(tx)
     return delivery
@@ -208,6 +212,8 @@ async def redeliver(
     found = await repository.get_delivery(tx, endpoint.id_webhook, id_delivery)
     if found is None:
         raise NotFound("delivery")
-    redelivered = await repository.redeliver(tx, found.id_delivery, utcnow())
+    redelivered = await repository.redeliver(
+        tx, found.id_delivery, utcnow(), paused=not endpoint.enabled
+    )
     outbox.deliveries_due(tx)
     return redelivered

@@ -15,6 +15,9 @@ class WebhookEndpoint(Base):
     as given out: signing needs it, not a digest of it."""
 
     __tablename__ = "webhook_endpoint"
+    # Ids are never reused (SQLite reuses the largest after a delete): an attempt still in
+    # flight for a deleted endpoint or delivery must not settle onto a new one.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id_webhook: Mapped[int] = mapped_column(primary_key=True)
     id_brand: Mapped[int] = mapped_column(ForeignKey("brand.id_brand"), index=True)
@@ -41,7 +44,8 @@ class WebhookEndpoint(Base):
 class WebhookDelivery(Base):
     """One event for one endpoint, written in the transaction of the change that caused it.
 
-    `status` 0 pending, 1 delivered, 2 failed. A pending row is due at `next_attempt_at`; a
+    `status` 0 pending, 1 delivered, 2 failed, 3 paused (its endpoint is disabled: out of the
+    queue until it is enabled). A pending row is due at `next_attempt_at`; a
     worker that takes it moves `next_attempt_at` past the attempt's timeout (its lease), so a
     process killed mid-attempt leaves it to be taken again."""
 
@@ -56,6 +60,7 @@ class WebhookDelivery(Base):
         ),
         Index("ix_webhook_delivery_endpoint", "id_webhook", "id_delivery"),
         Index("ix_webhook_delivery_date_create", "date_create"),
+        {"sqlite_autoincrement": True},
     )
 
     id_delivery: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +87,7 @@ class WebhookAttempt(Base):
     """One try at a delivery, as it went: the answer's status and first bytes, or the error."""
 
     __tablename__ = "webhook_attempt"
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id_attempt: Mapped[int] = mapped_column(primary_key=True)
     id_delivery: Mapped[int] = mapped_column(

@@ -42,6 +42,7 @@ def upgrade() -> None:
             ["id_brand"], ["brand.id_brand"], name=op.f("fk_webhook_endpoint_id_brand_brand")
         ),
         sa.PrimaryKeyConstraint("id_webhook", name=op.f("pk_webhook_endpoint")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("webhook_endpoint", schema=None) as batch_op:
         batch_op.create_index(
@@ -74,6 +75,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id_delivery", name=op.f("pk_webhook_delivery")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("webhook_delivery", schema=None) as batch_op:
         batch_op.create_index("ix_webhook_delivery_date_create", ["date_create"], unique=False)
@@ -105,6 +107,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id_attempt", name=op.f("pk_webhook_attempt")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("webhook_attempt", schema=None) as batch_op:
         batch_op.create_index(
