@@ -383,28 +383,39 @@ async def test_a_dead_receiver_holds_its_own_slots_only(
     ambassador: Person,
     chatroom: int,
 ) -> None:
-    """A receiver that never answers: the requests that feed it answer at once, it holds at
-    most SALON_WEBHOOK_ENDPOINT_CONCURRENCY attempts of the process, and another brand's
-    endpoint is delivered meanwhile."""
-    cap = app.state.settings.webhook_endpoint_concurrency
-    await register(client, manager, receiver.url, event_types=["message.created"])
+    """Three endpoints of one brand on a receiver that never answers: the requests that feed
+    them answer at once, each endpoint holds at most SALON_WEBHOOK_ENDPOINT_CONCURRENCY
+    attempts of the process and the brand at most SALON_WEBHOOK_BRAND_CONCURRENCY, and another
+    brand's endpoint is delivered meanwhile."""
+    settings = app.state.settings
+    per_endpoint, per_brand = (
+        settings.webhook_endpoint_concurrency,
+        settings.webhook_brand_concurrency,
+    )
+    assert per_brand < 3 * per_endpoint
+    for path in ("a", "b", "c"):
+        await register(client, manager, f"{receiver.url}/{path}", event_types=["message.created"])
     other_brand = await world.brand()
     other_manager = await world.person(other_brand, status=5)
     seller = await world.person(other_brand, status=0)
     shopper = await world.person(other_brand, status=7)
     other_chatroom = await world.chatroom(seller, shopper)
+    messages = per_endpoint + 2
     with receiving() as healthy:
         await register(client, other_manager, healthy.url, event_types=["message.created"])
         receiver.holding.set()
-        for n in range(cap + 6):
+        for n in range(messages):
             await say(client, chatroom, ambassador, f"into the void {n}")
-        await receiver.wait_for(cap)
+        await receiver.wait_for(per_brand)
         await say(client, other_chatroom, seller, "to a receiver that answers")
         [delivered] = await healthy.wait_for(1)
         assert delivered.json["data"]["content"] == "to a receiver that answers"
-        assert len(receiver.received) == cap, "no more attempts held by one endpoint"
+        held = list(receiver.received)
+        assert len(held) == per_brand, "no more attempts held by one brand"
+        by_endpoint = {r.path for r in held}
+        assert all(sum(r.path == p for r in held) <= per_endpoint for p in by_endpoint)
         receiver.holding.clear()
-        await receiver.wait_for(cap + 6)
+        await receiver.wait_for(3 * messages)
 
 
 async def test_an_address_refused_at_attempt_time_is_final_and_says_only_the_rule(
