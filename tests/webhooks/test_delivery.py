@@ -462,3 +462,40 @@ async def test_a_disabled_endpoint_keeps_its_deliveries_paused_until_enabled(
     assert received.json["type"] == "webhook.test"
     [delivery] = await deliveries(client, manager, endpoint["id_webhook"])
     assert delivery["status"] == "delivered"
+
+
+async def test_an_attempt_that_ends_after_its_endpoint_is_deleted_changes_nothing(
+    app: FastAPI, client: httpx.AsyncClient, world: World, receiver: Receiver, manager: Person
+) -> None:
+    """The outside attack's race: an attempt in flight, its endpoint deleted, another brand's
+    endpoint and delivery made; the attempt's answer must not land on them."""
+    first = await register(client, manager, receiver.url)
+    receiver.holding.set()
+    old = await client.post(
+        f"/manager/webhooks/{first['id_webhook']}/test", headers=manager.headers
+    )
+    await receiver.wait_for(1)
+    deleted = await client.delete(
+        f"/manager/webhooks/{first['id_webhook']}", headers=manager.headers
+    )
+    assert deleted.status_code == 204
+
+    other_manager = await world.person(await world.brand(), status=5)
+    second = await register(client, other_manager, receiver.url, enabled=False)
+    new = await client.post(
+        f"/manager/webhooks/{second['id_webhook']}/test", headers=other_manager.headers
+    )
+    assert (second["id_webhook"], new.json()["id_delivery"]) != (
+        first["id_webhook"],
+        old.json()["id_delivery"],
+    ), "ids are never reused"
+    receiver.holding.clear()
+    while not app.state.webhooks.idle:  # noqa: ASYNC110 (a property, not an event)
+        await asyncio.sleep(0.02)
+    path = f"/manager/webhooks/{second['id_webhook']}/deliveries/{new.json()['id_delivery']}"
+    untouched = (await client.get(path, headers=other_manager.headers)).json()
+    assert (untouched["status"], untouched["nb_attempts"], untouched["attempts"]) == (
+        "paused",
+        0,
+        [],
+    )
