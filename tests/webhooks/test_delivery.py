@@ -52,6 +52,19 @@ async def deliveries(
     return found
 
 
+async def delivery_detail(
+    client: httpx.AsyncClient, manager: Person, delivery: dict[str, Any]
+) -> dict[str, Any]:
+    """A delivery (as listed, or as a route answered it) with its payload and attempts."""
+    response = await client.get(
+        f"/manager/webhooks/{delivery['id_webhook']}/deliveries/{delivery['id_delivery']}",
+        headers=manager.headers,
+    )
+    assert response.status_code == 200, response.text
+    detail: dict[str, Any] = response.json()
+    return detail
+
+
 async def rated(
     client: httpx.AsyncClient, chatroom: int, visitor: Person, ambassador: Person, value: int
 ) -> dict[str, Any]:
@@ -92,12 +105,9 @@ async def test_a_submitted_rating_is_delivered_once_and_verifies(
     assert delivery["status"] == "delivered"
     assert delivery["event_id"] == received.event_id
     assert delivery["nb_attempts"] == 1
-    detail = await client.get(
-        f"/manager/webhooks/{endpoint['id_webhook']}/deliveries/{delivery['id_delivery']}",
-        headers=manager.headers,
-    )
-    assert detail.json()["payload"] == payload
-    [attempt] = detail.json()["attempts"]
+    detail = await delivery_detail(client, manager, delivery)
+    assert detail["payload"] == payload
+    [attempt] = detail["attempts"]
     assert attempt["status_code"] == 200
     assert attempt["response_excerpt"] == '{"ok": true}'
 
@@ -186,11 +196,8 @@ async def test_500_twice_then_200_is_delivered_on_the_third_attempt(
 
     [delivery] = await deliveries(client, manager, endpoint["id_webhook"])
     assert (delivery["status"], delivery["nb_attempts"]) == ("delivered", 3)
-    detail = await client.get(
-        f"/manager/webhooks/{endpoint['id_webhook']}/deliveries/{delivery['id_delivery']}",
-        headers=manager.headers,
-    )
-    assert [a["status_code"] for a in detail.json()["attempts"]] == [500, 500, 200]
+    detail = await delivery_detail(client, manager, delivery)
+    assert [a["status_code"] for a in detail["attempts"]] == [500, 500, 200]
     endpoint_now = await client.get(
         f"/manager/webhooks/{endpoint['id_webhook']}", headers=manager.headers
     )
@@ -433,9 +440,8 @@ async def test_an_address_refused_at_attempt_time_is_final_and_says_only_the_rul
     sent = await client.post(
         f"/manager/webhooks/{endpoint['id_webhook']}/test", headers=manager.headers
     )
-    path = f"/manager/webhooks/{endpoint['id_webhook']}/deliveries/{sent.json()['id_delivery']}"
     for _ in range(200):
-        detail = (await client.get(path, headers=manager.headers)).json()
+        detail = await delivery_detail(client, manager, sent.json())
         if detail["status"] != "pending":
             break
         await asyncio.sleep(0.02)
@@ -492,8 +498,7 @@ async def test_an_attempt_that_ends_after_its_endpoint_is_deleted_changes_nothin
     receiver.holding.clear()
     while not app.state.webhooks.idle:  # noqa: ASYNC110 (a property, not an event)
         await asyncio.sleep(0.02)
-    path = f"/manager/webhooks/{second['id_webhook']}/deliveries/{new.json()['id_delivery']}"
-    untouched = (await client.get(path, headers=other_manager.headers)).json()
+    untouched = await delivery_detail(client, other_manager, new.json())
     assert (untouched["status"], untouched["nb_attempts"], untouched["attempts"]) == (
         "paused",
         0,

@@ -5,7 +5,7 @@ before the commit, `record` turns those a brand's endpoints subscribe to into de
 the same transaction: a committed change always has its deliveries, a rolled-back one never.
 """
 
-import secrets
+import random
 from datetime import datetime
 from typing import Any
 
@@ -35,8 +35,11 @@ TEST_EVENT = "webhook.test"
 
 
 def new_event_id() -> str:
-    """`webhook-id`: unique per event, the same for each endpoint and each retry."""
-    return "msg_" + secrets.token_urlsafe(18)
+    """`webhook-id`: unique per event, the same for each endpoint and each retry. 128 random
+    bits: an id, not a secret, so the process's own generator serves (seeded from the system's,
+    and again in each forked child); `secrets` asks the kernel for each id, a system call that
+    was 2% of a rating request with two events in a profile under load."""
+    return f"msg_{random.getrandbits(128):032x}"
 
 
 def envelope(type_: str, timestamp: datetime, data: dict[str, Any]) -> str:
