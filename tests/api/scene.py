@@ -1,5 +1,6 @@
 import httpx
 
+from salon.db.query import query
 from tests.support import Scene, World
 
 
@@ -39,6 +40,12 @@ async def build_scene(client: httpx.AsyncClient, world: World) -> Scene:
     webhook = hook.json()["id_webhook"]
     tested = await client.post(f"/manager/webhooks/{webhook}/test", headers=manager.headers)
     assert tested.status_code == 202, tested.text
+    # As if it had failed (its endpoint is disabled: nothing is sent), so it can be redelivered.
+    async with world.database.transaction() as tx:
+        await tx.execute(
+            query("UPDATE webhook_delivery SET status = 2 WHERE id_delivery = :id"),
+            {"id": tested.json()["id_delivery"]},
+        )
     return Scene(
         visitor,
         ambassador,

@@ -504,3 +504,25 @@ async def test_an_attempt_that_ends_after_its_endpoint_is_deleted_changes_nothin
         0,
         [],
     )
+
+
+async def test_a_queued_delivery_is_not_redelivered(
+    client: httpx.AsyncClient, receiver: Receiver, manager: Person
+) -> None:
+    """Pending or paused, it will be sent anyway: a second copy would be sent twice."""
+    endpoint = await register(client, manager, receiver.url, enabled=False)
+    paused = (
+        await client.post(
+            f"/manager/webhooks/{endpoint['id_webhook']}/test", headers=manager.headers
+        )
+    ).json()
+    again = await client.post(
+        f"/manager/webhooks/{endpoint['id_webhook']}/deliveries/{paused['id_delivery']}/redeliver",
+        headers=manager.headers,
+    )
+    assert again.status_code == 422, again.text
+    assert again.json()["errors"] == {
+        "delivery": [
+            "The delivery is still queued (pending or paused): it will be sent without asking."
+        ]
+    }

@@ -113,6 +113,15 @@ async def test_only_staff_of_the_brand(
         ("https://[::ffff:0:127.0.0.1]/", "private"),
         ("https://[fec0::1]/", "private"),
         ("https://192.0.0.8/", "private"),
+        # An address written with other dots or digits: checked as the client will read it.
+        ("https://169\u3002254\u3002169\u3002254/", "private"),
+        ("http://169\uff0e254\uff0e169\uff0e254/latest/meta-data", "private"),
+        ("https://\uff11\uff10.\uff10.\uff10.\uff11/", "private"),
+        # Numbers that resolvers read as addresses: refused, never looked up.
+        ("https://2130706433/", "form"),
+        ("https://127.1/", "form"),
+        ("https://0x7f.1/", "form"),
+        ("https://0177.0.0.1/", "form"),
         # Plain http to a public address.
         ("http://8.8.8.8/hook", "https"),
         # Not a URL Salon holds.

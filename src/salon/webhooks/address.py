@@ -4,8 +4,8 @@ operator allows (`SALON_WEBHOOK_ALLOWED_NETWORKS`), to which plain http may go t
 - An address is public when it is global unicast: IPv4 that is neither private, loopback,
   link-local (169.254/16: cloud metadata), shared (100.64/10), reserved, multicast nor
   unspecified; IPv6 in 2000::/3 but for the tunnels that embed an IPv4 address (6to4, Teredo).
-  IPv6 forms that carry an IPv4 address elsewhere (::ffff:a.b.c.d, ::a.b.c.d, 64:ff9b::/96,
-  fec0::/10...) are outside 2000::/3, so refused.
+  ::ffff:a.b.c.d is checked as the IPv4 address it is; other IPv6 forms that carry an IPv4
+  address (::a.b.c.d, 64:ff9b::/96, fec0::/10...) are outside 2000::/3, so refused.
 - A name is resolved when a connection is made, by `CheckedResolver`, and the connection goes
   only to the addresses it has that are allowed (none: refused). A name that resolves to a
   public address once and to 169.254.169.254 the next time (DNS rebinding) never reaches the
@@ -21,9 +21,12 @@ import ipaddress
 import socket
 from collections.abc import Sequence
 from concurrent.futures import Executor
-from urllib.parse import SplitResult, urlsplit
+from contextvars import ContextVar
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from aiohttp.abc import AbstractResolver, ResolveResult
+from yarl import URL
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -57,27 +60,55 @@ class Unresolved(Exception):
     """The host has no address now: an attempt fails and is retried."""
 
 
-def parse(url: str) -> SplitResult:
-    """The URL's parts, if it is an absolute http(s) URL Salon may hold (Refused otherwise)."""
+class Parsed(NamedTuple):
+    url: URL
+    """As the client sends it: its host is the one connected to."""
+    scheme: str
+    host: str
+    """The host the client connects to, IDNA-encoded: 127 written in full-width digits with
+    ideographic dots is 127.0.0.1 here, as it is to the client."""
+
+
+def parse(url: str) -> Parsed:
+    """The URL as the delivery's client will read it, if it is an absolute http(s) URL Salon
+    may hold (Refused otherwise). Every check is made on the host the client connects to,
+    never on another parser's idea of it."""
     try:
         parts = urlsplit(url)
         port = parts.port
-    except ValueError:
+        parsed = URL(url)
+        host = parsed.raw_host
+        if host and _address(host) is None:
+            host.rstrip(".").encode("idna")  # a name DNS can carry: labels of 1 to 63
+    except (ValueError, UnicodeError):
         raise Refused(FORM) from None
     if (
         parts.scheme not in ("https", "http")
-        or not parts.hostname
+        or not host
         or parts.username is not None
         or parts.password is not None
         or parts.fragment
         or port == 0
+        or _numeric_name(host)
     ):
         raise Refused(FORM)
+    return Parsed(parsed, parts.scheme, host)
+
+
+def _numeric_name(host: str) -> bool:
+    """A host written as a number that is not a plain address (127.1, 2130706433, 0x7f.1,
+    0177.0.0.1): resolvers read these as addresses, so they are refused rather than looked
+    up. No top-level domain is numeric."""
+    last = host.rstrip(".").rpartition(".")[2].lower()
+    numeric = last.isdigit() or (last.startswith("0x") and last != "0x")
+    return numeric and _address(host) is None
+
+
+def _address(host: str) -> Address | None:
     try:
-        parts.hostname.encode("idna")  # what resolving it will do: a name DNS can carry
-    except UnicodeError:
-        raise Refused(FORM) from None
-    return parts
+        return ipaddress.ip_address(host.strip("[]").rstrip("."))
+    except ValueError:
+        return None
 
 
 def allowed(address: Address, networks: Sequence[Network]) -> bool:
@@ -116,22 +147,20 @@ def usable(
 def _written_addresses(host: str) -> list[Address] | None:
     """The addresses a host stands for without asking DNS: an address written in the URL, or
     a `localhost` name (RFC 6761: always loopback). None for any other name."""
-    try:
-        return [ipaddress.ip_address(host)]
-    except ValueError:
-        pass
+    address = _address(host)
+    if address is not None:
+        return [address]
     name = host.rstrip(".").lower()
     if name == "localhost" or name.endswith(".localhost"):
         return _LOOPBACK
     return None
 
 
-def check_written(parts: SplitResult, networks: Sequence[Network]) -> None:
+def check_written(parsed: Parsed, networks: Sequence[Network]) -> None:
     """What can be checked without DNS (saving an endpoint, and before each attempt): the
     host's written address, and plain http, which needs an allowed network to go to."""
-    assert parts.hostname is not None
-    plain_http = parts.scheme == "http"
-    addresses = _written_addresses(parts.hostname)
+    plain_http = parsed.scheme == "http"
+    addresses = _written_addresses(parsed.host)
     if addresses is not None:
         usable(addresses, plain_http, networks)
     elif plain_http and not networks:
@@ -143,25 +172,59 @@ def check_url(url: str, networks: Sequence[Network]) -> None:
     check_written(parse(url), networks)
 
 
+# The brand whose delivery is being attempted (set by the worker for each attempt's task).
+attempt_brand: ContextVar[int | None] = ContextVar("attempt_brand", default=None)
+# Distinct lookups a brand may have running at once. A lookup that the resolver gave up on
+# (RESOLVE_SECONDS) may still hold its thread for as long as the system resolver takes: those
+# count until they end, so a brand whose names never answer holds this many threads at most.
+LOOKUPS_PER_BRAND = 2
+
+
 class CheckedResolver(AbstractResolver):
     """aiohttp's resolver for deliveries: the allowed addresses of a name, looked up on threads
-    of its own (a lookup that never ends holds one of them, not the threads the
-    rest of the process shares)."""
+    of their own (not the ones the rest of the process shares). Concurrent lookups of one name
+    share one thread, and a brand has at most `LOOKUPS_PER_BRAND` threads at a time."""
 
     def __init__(self, networks: Sequence[Network], executor: Executor, *, plain_http: bool):
         self._networks = list(networks)
         self._executor = executor
         self._plain_http = plain_http
+        self._running: dict[tuple[str, int], asyncio.Future[Any]] = {}
+        self._threads: dict[int | None, int] = {}
 
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
+    def _lookup(self, host: str, port: int) -> "asyncio.Future[Any]":
+        key = (host, port)
+        running = self._running.get(key)
+        if running is not None:
+            return running
+        brand = attempt_brand.get()
+        if self._threads.get(brand, 0) >= LOOKUPS_PER_BRAND:
+            raise Unresolved(UNRESOLVED)
+        self._threads[brand] = self._threads.get(brand, 0) + 1
         loop = asyncio.get_running_loop()
         lookup = loop.run_in_executor(
             self._executor, socket.getaddrinfo, host, port, 0, socket.SOCK_STREAM
         )
+        self._running[key] = lookup
+
+        def ended(_: object) -> None:
+            self._running.pop(key, None)
+            left = self._threads[brand] - 1
+            if left:
+                self._threads[brand] = left
+            else:
+                del self._threads[brand]
+
+        lookup.add_done_callback(ended)
+        return lookup
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        lookup = self._lookup(host, port)
         try:
-            infos = await asyncio.wait_for(lookup, RESOLVE_SECONDS)
+            # Shielded: a waiter that gives up leaves the lookup to the others that share it.
+            infos = await asyncio.wait_for(asyncio.shield(lookup), RESOLVE_SECONDS)
         except (OSError, TimeoutError, UnicodeError):
             raise Unresolved(UNRESOLVED) from None
         found = list(

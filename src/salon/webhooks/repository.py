@@ -14,6 +14,8 @@ DELIVERY_COLUMNS = ", ".join(WebhookDelivery._fields)
 ATTEMPT_COLUMNS = ", ".join(WebhookAttempt._fields)
 PENDING = int(DeliveryStatus.PENDING)
 PAUSED = int(DeliveryStatus.PAUSED)
+DELIVERED = int(DeliveryStatus.DELIVERED)
+FAILED = int(DeliveryStatus.FAILED)
 
 
 def endpoint_of(row: Row) -> WebhookEndpoint:
@@ -106,8 +108,20 @@ _GET_ENDPOINT = Query(
 )
 
 
-async def get_endpoint(tx: Transaction, id_webhook: int, id_brand: int) -> WebhookEndpoint | None:
-    row = await tx.fetchrow(_GET_ENDPOINT, {"id_webhook": id_webhook, "id_brand": id_brand})
+_GET_ENDPOINT_FOR_UPDATE = Query(
+    sqlite=_GET_ENDPOINT.sqlite,
+    postgres=f"{_GET_ENDPOINT.sqlite} FOR UPDATE",
+)
+
+
+async def get_endpoint(
+    tx: Transaction, id_webhook: int, id_brand: int, *, for_update: bool = False
+) -> WebhookEndpoint | None:
+    """`for_update`: locked until the transaction ends (PostgreSQL; SQLite's write lock already
+    orders writers), so a change made from what was read cannot undo a concurrent one (the
+    worker disabling it), and the endpoint is locked before its deliveries, as everywhere."""
+    statement = _GET_ENDPOINT_FOR_UPDATE if for_update else _GET_ENDPOINT
+    row = await tx.fetchrow(statement, {"id_webhook": id_webhook, "id_brand": id_brand})
     return None if row is None else endpoint_of(row)
 
 
@@ -413,8 +427,15 @@ _SUCCEEDED = Query(
     "WHERE id_webhook = :id_webhook AND failing_since IS NOT NULL"
 )
 _FAILED = Query(
-    "UPDATE webhook_endpoint SET failing_since = COALESCE(failing_since, :now) "
-    "WHERE id_webhook = :id_webhook"
+    "UPDATE webhook_endpoint SET failing_since = :now "
+    "WHERE id_webhook = :id_webhook AND failing_since IS NULL"
+)
+# Endpoints before their deliveries, in id order, in every transaction that writes both: two
+# processes settling, or staff disabling an endpoint while it is settled, never wait on each
+# other in a circle (PostgreSQL; SQLite has one writer at a time).
+_LOCK_ENDPOINTS = (
+    "SELECT id_webhook FROM webhook_endpoint WHERE id_webhook IN ({ids}) "
+    "ORDER BY id_webhook FOR UPDATE"
 )
 _DISABLE_IF_FAILING = Query(
     "UPDATE webhook_endpoint SET enabled = :disabled, disabled_reason = :reason, "
@@ -440,6 +461,10 @@ async def settle(
     last outcome here: a success clears `failing_since`, a failure sets it if unset and
     disables the endpoint if it was set before `failing_before` (`reasons` says why, per
     endpoint)."""
+    if tx.dialect == "postgresql":
+        statement, params = in_list(_LOCK_ENDPOINTS, sorted({o.id_webhook for o in outcomes}))
+        await tx.fetch(statement, params)
+    outcomes = sorted(outcomes, key=lambda o: o.id_delivery)
     settled = [
         {
             "status": o.status,
@@ -469,7 +494,9 @@ async def settle(
             for o in outcomes
         ],
     )
-    last: dict[int, Outcome] = {o.id_webhook: o for o in outcomes}
+    last: dict[int, Outcome] = {}
+    for o in sorted(outcomes, key=lambda o: o.date_attempt):
+        last[o.id_webhook] = o
     healthy = [{"id_webhook": i} for i, o in last.items() if o.succeeded]
     failing = [i for i, o in last.items() if not o.succeeded]
     if healthy:
@@ -494,7 +521,8 @@ async def settle(
 
 _PRUNE = Query(
     f"DELETE FROM webhook_delivery WHERE id_delivery IN (SELECT id_delivery FROM "
-    f"webhook_delivery WHERE status <> {PENDING} AND date_create < :before LIMIT :limit)"
+    f"webhook_delivery WHERE status IN ({DELIVERED}, {FAILED}) AND date_create < :before "
+    "LIMIT :limit)"
 )
 
 

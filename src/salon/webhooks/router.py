@@ -209,8 +209,11 @@ async def get_delivery(webhook: WebhookId, delivery: DeliveryId, call: Authentic
     status_code=202,
     response_model=DeliveryOut,
     summary="Redeliver a delivery",
-    description="Due again now, from the start of the retry schedule, with the same "
-    f"`webhook-id`; earlier attempts stay on record. {STAFF}",
+    description=described(
+        "A delivered or failed delivery is due again now, from the start of the retry "
+        f"schedule, with the same `webhook-id`; earlier attempts stay on record. {STAFF}",
+        ("delivery", service.QUEUED, "the delivery is pending or paused"),
+    ),
     responses=error_responses(401, 403, 404, 422),
 )
 async def redeliver(webhook: WebhookId, delivery: DeliveryId, call: Authenticated) -> JSON:
@@ -224,7 +227,8 @@ SIGNED = (
     "POSTed as JSON with the Standard Webhooks headers `webhook-id` (the event id, the same on "
     "every retry), `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` "
     "(`v1,<base64 HMAC-SHA256>`; two, space-separated, during a secret's rotation). Answer 2xx "
-    "within 10 s; 408, 429, 5xx and no answer are retried, any other status is final "
+    "within the timeout (SALON_WEBHOOK_TIMEOUT_SECONDS, 10 s by default); 408, 429, 5xx and "
+    "no answer are retried, any other status is final "
     "(docs/webhooks.md)."
 )
 CATALOGUE: tuple[tuple[str, type[BaseModel]], ...] = (

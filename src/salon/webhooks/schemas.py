@@ -243,7 +243,9 @@ def delivery_detail_wire(
 
 
 class _Envelope(BaseModel):
-    timestamp: WireDateTime = Field(description="When the change was committed")
+    timestamp: WireDateTime = Field(
+        description="When the change was made (just before its transaction committed)"
+    )
 
 
 class RatingRequestedEvent(_Envelope):

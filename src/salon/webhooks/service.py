@@ -15,7 +15,13 @@ from salon.config import Settings
 from salon.db.database import Transaction
 from salon.errors import Forbidden, Invalid, NotFound
 from salon.realtime import outbox
-from salon.records import Ambassador, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from salon.records import (
+    Ambassador,
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from salon.webhooks import address, repository, signing
 from salon.webhooks.events import EVENT_TYPES, TEST_EVENT, envelope, new_event_id
 from salon.webhooks.repository import DeliveryFilters, NewDelivery
@@ -23,6 +29,7 @@ from salon.webhooks.schemas import RATING_BOUNDS, WebhookCreate, WebhookUpdate
 
 TOO_MANY = "The brand already has {limit} webhook endpoints, the most it may have."
 NOTHING_SENT = "Send at least one field to change."
+QUEUED = "The delivery is still queued (pending or paused): it will be sent without asking."
 DUPLICATE_TYPES = "The event_types field has a duplicate value."
 
 
@@ -33,8 +40,10 @@ def brand_of_staff(caller: Ambassador) -> int:
     return caller.id_brand
 
 
-async def _endpoint(tx: Transaction, brand: int, id_webhook: int) -> WebhookEndpoint:
-    endpoint = await repository.get_endpoint(tx, id_webhook, brand)
+async def _endpoint(
+    tx: Transaction, brand: int, id_webhook: int, *, for_update: bool = False
+) -> WebhookEndpoint:
+    endpoint = await repository.get_endpoint(tx, id_webhook, brand, for_update=for_update)
     if endpoint is None:
         raise NotFound("webhook")
     return endpoint
@@ -104,7 +113,7 @@ async def get(tx: Transaction, brand: int, id_webhook: int) -> WebhookEndpoint:
 async def update(
     tx: Transaction, settings: Settings, brand: int, id_webhook: int, body: WebhookUpdate
 ) -> WebhookEndpoint:
-    endpoint = await _endpoint(tx, brand, id_webhook)
+    endpoint = await _endpoint(tx, brand, id_webhook, for_update=True)
     sent = body.model_fields_set
     if not sent:
         raise Invalid.field("url", NOTHING_SENT)
@@ -138,7 +147,7 @@ async def update(
 
 
 async def delete(tx: Transaction, brand: int, id_webhook: int) -> None:
-    endpoint = await _endpoint(tx, brand, id_webhook)
+    endpoint = await _endpoint(tx, brand, id_webhook, for_update=True)
     await repository.delete_endpoint(tx, endpoint.id_webhook)
 
 
@@ -147,7 +156,7 @@ async def rotate_secret(
 ) -> WebhookEndpoint:
     """A new secret; the current one keeps signing too (a second signature) for the grace
     period, so receivers switch without missing a delivery."""
-    endpoint = await _endpoint(tx, brand, id_webhook)
+    endpoint = await _endpoint(tx, brand, id_webhook, for_update=True)
     now = utcnow()
     grace = timedelta(hours=settings.webhook_secret_grace_hours)
     endpoint = endpoint._replace(
@@ -163,7 +172,7 @@ async def rotate_secret(
 async def send_test(tx: Transaction, brand: int, id_webhook: int) -> WebhookDelivery:
     """A `webhook.test` event to this endpoint only, delivered like any other: signed, retried,
     recorded (a disabled endpoint keeps it until it is enabled)."""
-    endpoint = await _endpoint(tx, brand, id_webhook)
+    endpoint = await _endpoint(tx, brand, id_webhook, for_update=True)
     now = utcnow()
     body = envelope(
         TEST_EVENT,
@@ -208,10 +217,13 @@ async def redeliver(
 ) -> WebhookDelivery:
     """Due again now, from the start of the retry schedule, with the same `webhook-id` (a
     receiver that has it already can tell)."""
-    endpoint = await _endpoint(tx, brand, id_webhook)
+    endpoint = await _endpoint(tx, brand, id_webhook, for_update=True)
     found = await repository.get_delivery(tx, endpoint.id_webhook, id_delivery)
     if found is None:
         raise NotFound("delivery")
+    if found.status in (DeliveryStatus.PENDING, DeliveryStatus.PAUSED):
+        # It is queued (or being attempted): a second copy in the queue would be sent twice.
+        raise Invalid.field("delivery", QUEUED)
     redelivered = await repository.redeliver(
         tx, found.id_delivery, utcnow(), paused=not endpoint.enabled
     )

@@ -16,6 +16,7 @@ outcomes until they are written (a few at a time): the queue is the table.
 
 import asyncio
 import contextlib
+import heapq
 import logging
 import random
 import time
@@ -39,7 +40,8 @@ JITTER = 0.2
 PRUNE_EVERY_SECONDS = 3600.0
 PRUNE_BATCH = 1000
 LOOK_PAST = timedelta(seconds=0.25)
-DNS_THREADS = 4
+DNS_THREADS = 8
+MAX_RETRIES_KEPT = 10_000
 
 
 def _retryable(status_code: int | None) -> bool:
@@ -63,8 +65,11 @@ class Dispatcher:
         self._outcomes: list[Outcome] = []
         self._outcome_ready = asyncio.Event()
         # The earliest retry this process scheduled: it looks again then, not only at its poll.
-        self._soonest: datetime | None = None
+        # Retries this process scheduled, soonest first (a heap, bounded: the poll finds those
+        # it forgets): it looks for them when they are due, not only at its poll.
+        self._retries: list[datetime] = []
         self._maybe_more = False
+        self._taking = False
         # Endpoints whose last attempt here failed without an answer, or with 429 or 5xx.
         self._struggling: set[int] = set()
         # When the next look past endpoints at their cap may be made, and when one is waiting.
@@ -137,7 +142,7 @@ class Dispatcher:
 
     async def _sleep(self) -> None:
         timeout = self._settings.webhook_poll_seconds
-        wakes = [self._soonest] if self._soonest is not None else []
+        wakes = self._retries[:1]
         if self._look_past_later is not None:
             wakes.append(self._look_past_later)
         if wakes:
@@ -160,14 +165,21 @@ class Dispatcher:
         endpoint's rows behind a backlog wait that long at most, and a backlog is not scanned
         again for every attempt that ends."""
         self._look_past_later = None
+        self._taking = True
+        try:
+            await self._take_while_free()
+        finally:
+            self._taking = False
+
+    async def _take_while_free(self) -> None:
         while True:
+            now = utcnow()
+            while self._retries and self._retries[0] <= now:
+                heapq.heappop(self._retries)  # due: this look takes it, or a later one
             free = self._settings.webhook_concurrency - len(self._tasks)
             if free <= 0:
-                self._maybe_more = True
+                self._maybe_more = True  # a slot that frees wakes the loop
                 return
-            now = utcnow()
-            if self._soonest is not None and self._soonest <= now:
-                self._soonest = None
             busy = [i for i, n in self._in_flight.items() if n >= self._cap(i)]
             brand_cap = self._settings.webhook_brand_concurrency
             busy_brands = [b for b, n in self._brand_in_flight.items() if n >= brand_cap]
@@ -220,7 +232,7 @@ class Dispatcher:
                 counts[key] = left
             else:
                 del counts[key]
-        if self._maybe_more:
+        if self._maybe_more or self._taking:
             self._wake.set()
 
     async def _prune_now_and_then(self) -> None:
@@ -244,6 +256,7 @@ class Dispatcher:
         error: str | None = None
         excerpt = b""
         final = False
+        address.attempt_brand.set(job.id_brand)  # whose lookups the resolver counts
         try:
             async with asyncio.timeout(self._timeout):
                 status_code, excerpt = await self._send(job, when)
@@ -271,9 +284,9 @@ class Dispatcher:
         self._outcome_ready.set()
 
     async def _send(self, job: Job, when: datetime) -> tuple[int, bytes]:
-        parts = address.parse(job.url)
+        parsed = address.parse(job.url)
         # An address written in the URL is checked here; a name, when it is resolved.
-        address.check_written(parts, self._networks)
+        address.check_written(parsed, self._networks)
         body = job.payload.encode()
         keys = [job.secret]
         grace = job.previous_secret_expires
@@ -281,8 +294,8 @@ class Dispatcher:
             keys.append(job.previous_secret)
         headers = signing.headers(keys, job.event_id, int(when.timestamp()), body)
         headers["content-type"] = "application/json"
-        async with self._sessions[parts.scheme].post(
-            job.url,
+        async with self._sessions[parsed.scheme].post(
+            parsed.url,  # the URL checked, not the text again
             data=body,
             headers=headers,
             allow_redirects=False,  # a redirect could lead anywhere: it is an answer, final
@@ -383,7 +396,8 @@ class Dispatcher:
         # Retries are due in the database now: look for them when they are due.
         retries = [o.next_attempt_at for o in batch if o.status == DeliveryStatus.PENDING]
         if retries:
-            soonest = min(retries)
-            if self._soonest is None or soonest < self._soonest:
-                self._soonest = soonest
+            earliest = self._retries[0] if self._retries else None
+            for when in retries[: MAX_RETRIES_KEPT - len(self._retries)]:
+                heapq.heappush(self._retries, when)
+            if self._retries and (earliest is None or self._retries[0] < earliest):
                 self._wake.set()

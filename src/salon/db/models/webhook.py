@@ -74,7 +74,7 @@ class WebhookDelivery(Base):
     payload: Mapped[str] = mapped_column(Text)
     status: Mapped[int] = mapped_column(SmallInteger, default=0)
     # Attempts started, ever; `step` is the place in the retry schedule (a redelivery resets it).
-    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
     step: Mapped[int] = mapped_column(SmallInteger, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_status_code: Mapped[int | None] = mapped_column(SmallInteger)
@@ -93,7 +93,7 @@ class WebhookAttempt(Base):
     id_delivery: Mapped[int] = mapped_column(
         ForeignKey("webhook_delivery.id_delivery", ondelete="CASCADE"), index=True
     )
-    number: Mapped[int] = mapped_column(SmallInteger)
+    number: Mapped[int] = mapped_column(Integer)
     date_attempt: Mapped[datetime] = mapped_column(UTCDateTime)
     duration_ms: Mapped[int] = mapped_column(Integer)
     status_code: Mapped[int | None] = mapped_column(SmallInteger)
