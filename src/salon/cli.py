@@ -413,6 +413,34 @@ def webhook_test(brand: Brand, webhook: WebhookArg) -> None:
     typer.echo(in_transaction(work))
 
 
+@webhook_app.command("work")
+def webhook_work() -> None:
+    """Deliver webhooks without serving HTTP, until SIGTERM or Ctrl-C: beside `salon serve`
+    processes run with SALON_WEBHOOK_WORKER=false, so that deliveries take no time from
+    requests. It finds new deliveries by polling (SALON_WEBHOOK_POLL_SECONDS)."""
+    import signal
+
+    from salon.webhooks.worker import Dispatcher
+
+    async def work() -> None:
+        settings = Settings()
+        database = await open_database(settings)
+        dispatcher = Dispatcher(database, settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            await dispatcher.start()
+            typer.echo("delivering webhooks", err=True)
+            await stop.wait()
+        finally:
+            await dispatcher.close()
+            await database.close()
+
+    asyncio.run(work())
+
+
 @webhook_app.command("remove")
 def webhook_remove(brand: Brand, webhook: WebhookArg) -> None:
     """Delete an endpoint with its deliveries."""

@@ -2,6 +2,9 @@
 commit and its delivery, and two processes on one database deliver each event exactly once."""
 
 import asyncio
+import os
+import subprocess
+import sys
 from typing import Any
 
 import httpx
@@ -123,3 +126,30 @@ async def test_two_processes_deliver_each_event_exactly_once(
     assert sorted(r.json["data"]["id_message"] for r in received) == sorted(
         m["id_message"] for m in sent
     )
+
+
+def start_worker(env: dict[str, str]) -> "subprocess.Popen[bytes]":
+    command = [sys.executable, "-m", "salon", "webhook", "work"]
+    return subprocess.Popen(command, env=env)  # noqa: S603
+
+
+async def test_a_process_that_only_delivers_beside_servers_that_only_record(
+    settings: Settings, manager: Person, ambassador: Person, chatroom: int
+) -> None:
+    """`salon webhook work` delivers what `salon serve` processes without a worker record,
+    and stops cleanly on SIGTERM."""
+    env = os.environ | {"SALON_DATABASE_URL": settings.database_url, **SERVED}
+    with (
+        receiving() as receiver,
+        serving(settings.database_url, env=SERVED | {"SALON_WEBHOOK_WORKER": "false"}) as api,
+    ):
+        worker = start_worker(env)
+        try:
+            async with httpx.AsyncClient(base_url=api.base_url) as http:
+                await register(http, manager, receiver.url)
+                sent = await post(http, chatroom, ambassador, "sent by the worker process")
+            [received] = await receiver.wait_for(1, within=30)
+        finally:
+            worker.terminate()
+            assert worker.wait(timeout=30) == 0
+    assert received.json["data"] == sent
