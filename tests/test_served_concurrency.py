@@ -32,7 +32,11 @@ def served(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
 
 @pytest.fixture
 async def http(served: tuple[str, subprocess.Popen[bytes]]) -> AsyncIterator[httpx.AsyncClient]:
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    # A kept-alive connection is dropped after 1 s idle: uvicorn closes idle ones after 5 s,
+    # httpx's default expiry is also 5 s, and a request sent on a connection the server was
+    # closing at that moment failed with ReadError (seen once in CI, after the sequential
+    # phase left 63 connections idle).
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=1.0)
     async with httpx.AsyncClient(base_url=served[0], limits=limits, timeout=60) as client:
         yield client
 
