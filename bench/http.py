@@ -36,6 +36,7 @@ import httpx
 
 from bench.processes import rss_kib, worker_pids
 from bench.seed import Room, count_ratings_after, exchange_after_last_rating, last_rating_id, seed
+from bench.setups import SKIPPED, postgres_and_redis
 from salon.config import Settings
 from salon.db import migrate
 from tests import served
@@ -479,16 +480,13 @@ async def main() -> None:
     if args.only != "postgres":
         with tempfile.TemporaryDirectory() as scratch:
             memory.append(await run_setup("sqlite", f"sqlite:///{scratch}/bench.db", 1, {}, args))
-    postgres = os.environ.get("SALON_TEST_POSTGRES_URL")
-    redis_url = os.environ.get("SALON_TEST_REDIS_URL")
-    if args.only == "sqlite":
-        pass
-    elif postgres and redis_url:
-        await asyncio.to_thread(migrate.downgrade, postgres, "base")
-        env = {"SALON_REDIS_URL": redis_url, "SALON_REDIS_PREFIX": "bench:"}
-        memory.append(await run_setup("postgres", postgres, 2, env, args))
-    else:
-        print("postgres  skipped: SALON_TEST_POSTGRES_URL and SALON_TEST_REDIS_URL not set")
+    if args.only != "sqlite":
+        production = await postgres_and_redis()
+        if production is None:
+            print(SKIPPED)
+        else:
+            postgres, env = production
+            memory.append(await run_setup("postgres", postgres, 2, env, args))
     if any(memory):
         print(
             f"\nSalon's memory (RSS of the workers, MiB) over {args.soak:,} ratings (target: flat)"

@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import collections
 import math
-import os
 import secrets
 import tempfile
 import time
@@ -34,6 +33,7 @@ from pathlib import Path
 import httpx
 
 from bench.http import Result, stop, wrk
+from bench.setups import SKIPPED, postgres_and_redis
 from salon.auth.passwords import hash_password
 from salon.auth.repository import set_password_hash
 from salon.auth.service import issue_token
@@ -235,16 +235,14 @@ async def main() -> None:
     if args.only != "postgres":
         with tempfile.TemporaryDirectory() as scratch:
             await run_setup("sqlite", f"sqlite:///{scratch}/bench.db", {}, args)
-    postgres = os.environ.get("SALON_TEST_POSTGRES_URL")
-    redis_url = os.environ.get("SALON_TEST_REDIS_URL")
     if args.only == "sqlite":
         return
-    if postgres and redis_url:
-        await asyncio.to_thread(migrate.downgrade, postgres, "base")
-        env = {"SALON_REDIS_URL": redis_url, "SALON_REDIS_PREFIX": "bench-login:"}
-        await run_setup("postgres", postgres, env, args)
+    production = await postgres_and_redis("bench-login:")
+    if production is None:
+        print(SKIPPED)
     else:
-        print("postgres  skipped: SALON_TEST_POSTGRES_URL and SALON_TEST_REDIS_URL not set")
+        postgres, env = production
+        await run_setup("postgres", postgres, env, args)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import collections
 import multiprocessing
-import os
 import resource
 import secrets
 import statistics
@@ -30,6 +29,7 @@ import orjson
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench.processes import rss_kib, worker_pids
+from bench.setups import SKIPPED, postgres_and_redis
 from salon.auth.service import issue_token
 from salon.config import Settings
 from salon.db import migrate
@@ -322,14 +322,12 @@ async def main() -> None:
     rows: list[str] = []
     with tempfile.TemporaryDirectory() as scratch:
         rows += await run_setup("sqlite", f"sqlite:///{scratch}/bench.db", 1, {}, args)
-    postgres = os.environ.get("SALON_TEST_POSTGRES_URL")
-    redis_url = os.environ.get("SALON_TEST_REDIS_URL")
-    if postgres and redis_url:
-        await asyncio.to_thread(migrate.downgrade, postgres, "base")
-        env = {"SALON_REDIS_URL": redis_url, "SALON_REDIS_PREFIX": "bench:"}
-        rows += await run_setup("postgres", postgres, 2, env, args)
+    production = await postgres_and_redis()
+    if production is None:
+        print(SKIPPED)
     else:
-        print("postgres  skipped: SALON_TEST_POSTGRES_URL and SALON_TEST_REDIS_URL not set")
+        postgres, env = production
+        rows += await run_setup("postgres", postgres, 2, env, args)
     print()
     print("Insert-to-delivery latency, messages posted over REST at a steady rate (p99 <= 50 ms)")
     print(

@@ -15,7 +15,6 @@ in this process, on the same database: one call of the hub's check for the diges
 
 import argparse
 import asyncio
-import os
 import resource
 import statistics
 import sys
@@ -27,6 +26,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from bench.realtime import open_many, open_socket, seed
+from bench.setups import SKIPPED, postgres_and_redis
 from salon.auth.tokens import hash_token
 from salon.config import Settings
 from salon.db import migrate
@@ -147,16 +147,14 @@ async def main() -> None:
         row, recheck = await run_setup("sqlite", f"sqlite:///{scratch}/bench.db", {}, False, args)
         rows.append(row)
         rechecks += recheck
-    postgres = os.environ.get("SALON_TEST_POSTGRES_URL")
-    redis_url = os.environ.get("SALON_TEST_REDIS_URL")
-    if postgres and redis_url:
-        await asyncio.to_thread(migrate.downgrade, postgres, "base")
-        env = {"SALON_REDIS_URL": redis_url, "SALON_REDIS_PREFIX": "bench:"}
+    production = await postgres_and_redis()
+    if production is None:
+        rows.append(SKIPPED)
+    else:
+        postgres, env = production
         row, recheck = await run_setup("postgres", postgres, env, True, args)
         rows.append(row)
         rechecks += recheck
-    else:
-        rows.append("postgres  skipped: SALON_TEST_POSTGRES_URL and SALON_TEST_REDIS_URL not set")
 
     print(f"Revocation to the socket's close (4401), {args.rounds} revocations, ms")
     print(f"{'':<9} {'':>9} {'':>6}  {'from the DELETE sent':^23}  {'from its 204':^23}")

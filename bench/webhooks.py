@@ -18,7 +18,6 @@ workers, when `scripts/run-tests` provides them), on the seeded data of `make be
 
 import argparse
 import asyncio
-import os
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,7 @@ from bench.http import (
     wrk,
 )
 from bench.seed import seed
+from bench.setups import SKIPPED, postgres_and_redis
 from salon.clock import utcnow
 from salon.config import Settings
 from salon.db import migrate
@@ -264,16 +264,14 @@ async def main() -> None:
     if args.only != "postgres":
         with tempfile.TemporaryDirectory() as scratch:
             await run_setup("sqlite", f"sqlite:///{scratch}/bench.db", 1, {}, args)
-    postgres = os.environ.get("SALON_TEST_POSTGRES_URL")
-    redis_url = os.environ.get("SALON_TEST_REDIS_URL")
     if args.only == "sqlite":
         return
-    if postgres and redis_url:
-        await asyncio.to_thread(migrate.downgrade, postgres, "base")
-        env = {"SALON_REDIS_URL": redis_url, "SALON_REDIS_PREFIX": "bench:"}
-        await run_setup("postgres", postgres, 2, env, args)
+    production = await postgres_and_redis()
+    if production is None:
+        print(SKIPPED)
     else:
-        print("postgres  skipped: SALON_TEST_POSTGRES_URL and SALON_TEST_REDIS_URL not set")
+        postgres, env = production
+        await run_setup("postgres", postgres, 2, env, args)
 
 
 if __name__ == "__main__":

@@ -111,9 +111,15 @@ def _address(host: str) -> Address | None:
         return None
 
 
-def allowed(address: Address, networks: Sequence[Network]) -> bool:
+def _unmapped(address: Address) -> Address:
+    """::ffff:a.b.c.d is the IPv4 address a.b.c.d."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+        return address.ipv4_mapped
+    return address
+
+
+def allowed(address: Address, networks: Sequence[Network]) -> bool:
+    address = _unmapped(address)
     if _inside(address, networks):
         return True
     if any(address in network for network in _REFUSED):
@@ -124,8 +130,7 @@ def allowed(address: Address, networks: Sequence[Network]) -> bool:
 
 
 def _inside(address: Address, networks: Sequence[Network]) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    address = _unmapped(address)
     return any(address in network for network in networks)
 
 

@@ -187,16 +187,13 @@ async def subscriptions(tx: Transaction, id_brand: int) -> list[Subscription]:
 
 # ---- Deliveries ---------------------------------------------------------------------------
 
-_INSERT_DELIVERY = Query(
+_INSERT_DELIVERY_TEXT = (
     "INSERT INTO webhook_delivery (id_webhook, id_brand, event_id, event_type, payload, status, "
     "attempts, step, next_attempt_at, date_create) VALUES (:id_webhook, :id_brand, :event_id, "
-    f":event_type, :payload, {PENDING}, 0, 0, :now, :now)"
+    ":event_type, :payload, :status, 0, 0, :now, :now)"
 )
-_INSERT_DELIVERY_RETURNING = Query(
-    "INSERT INTO webhook_delivery (id_webhook, id_brand, event_id, event_type, payload, status, "
-    "attempts, step, next_attempt_at, date_create) VALUES (:id_webhook, :id_brand, :event_id, "
-    f":event_type, :payload, :status, 0, 0, :now, :now) RETURNING {DELIVERY_COLUMNS}"
-)
+_INSERT_DELIVERY = Query(_INSERT_DELIVERY_TEXT)
+_INSERT_DELIVERY_RETURNING = Query(f"{_INSERT_DELIVERY_TEXT} RETURNING {DELIVERY_COLUMNS}")
 
 
 class NewDelivery(NamedTuple):
@@ -208,10 +205,12 @@ class NewDelivery(NamedTuple):
 
 
 async def insert_deliveries(tx: Transaction, deliveries: list[NewDelivery], now: datetime) -> None:
-    if len(deliveries) == 1:
-        await tx.execute(_INSERT_DELIVERY, deliveries[0]._asdict() | {"now": now})
+    """Pending, due now."""
+    rows = [d._asdict() | {"now": now, "status": PENDING} for d in deliveries]
+    if len(rows) == 1:
+        await tx.execute(_INSERT_DELIVERY, rows[0])
     else:
-        await tx.executemany(_INSERT_DELIVERY, [d._asdict() | {"now": now} for d in deliveries])
+        await tx.executemany(_INSERT_DELIVERY, rows)
 
 
 async def insert_delivery(
@@ -438,7 +437,7 @@ _LOCK_ENDPOINTS = (
     "ORDER BY id_webhook FOR UPDATE"
 )
 _DISABLE_IF_FAILING = Query(
-    "UPDATE webhook_endpoint SET enabled = :disabled, disabled_reason = :reason, "
+    "UPDATE webhook_endpoint SET enabled = FALSE, disabled_reason = :reason, "
     "date_update = :now WHERE id_webhook = :id_webhook AND enabled "
     "AND failing_since <= :failing_before"
 )
@@ -507,7 +506,6 @@ async def settle(
             _DISABLE_IF_FAILING,
             [
                 {
-                    "disabled": False,
                     "reason": reasons[i],
                     "now": now,
                     "id_webhook": i,

@@ -202,13 +202,20 @@ async def deliveries(
     )
 
 
+async def _delivery_of(
+    tx: Transaction, endpoint: WebhookEndpoint, id_delivery: int
+) -> WebhookDelivery:
+    found = await repository.get_delivery(tx, endpoint.id_webhook, id_delivery)
+    if found is None:
+        raise NotFound("delivery")
+    return found
+
+
 async def delivery(
     tx: Transaction, brand: int, id_webhook: int, id_delivery: int
 ) -> tuple[WebhookDelivery, list[WebhookAttempt]]:
     endpoint = await _endpoint(tx, brand, id_webhook)
-    found = await repository.get_delivery(tx, endpoint.id_webhook, id_delivery)
-    if found is None:
-        raise NotFound("delivery")
+    found = await _delivery_of(tx, endpoint, id_delivery)
     return found, await repository.attempts(tx, found.id_delivery)
 
 
@@ -218,9 +225,7 @@ async def redeliver(
     """Due again now, from the start of the retry schedule, with the same `webhook-id` (a
     receiver that has it already can tell)."""
     endpoint = await _endpoint(tx, brand, id_webhook, for_update=True)
-    found = await repository.get_delivery(tx, endpoint.id_webhook, id_delivery)
-    if found is None:
-        raise NotFound("delivery")
+    found = await _delivery_of(tx, endpoint, id_delivery)
     if found.status in (DeliveryStatus.PENDING, DeliveryStatus.PAUSED):
         # It is queued (or being attempted): a second copy in the queue would be sent twice.
         raise Invalid.field("delivery", QUEUED)

@@ -64,7 +64,6 @@ class Dispatcher:
         self._tasks: set[asyncio.Task[None]] = set()
         self._outcomes: list[Outcome] = []
         self._outcome_ready = asyncio.Event()
-        # The earliest retry this process scheduled: it looks again then, not only at its poll.
         # Retries this process scheduled, soonest first (a heap, bounded: the poll finds those
         # it forgets): it looks for them when they are due, not only at its poll.
         self._retries: list[datetime] = []
@@ -81,7 +80,6 @@ class Dispatcher:
         self._dns = ThreadPoolExecutor(DNS_THREADS, thread_name_prefix="salon-webhook-dns")
         self._loops: list[asyncio.Task[None]] = []
         self._writing = False
-        self.delivered = 0  # attempts that succeeded, since start (the bench reads it)
 
     def wake(self) -> None:
         """Deliveries were committed: look for them now."""
@@ -161,7 +159,7 @@ class Dispatcher:
     async def _take(self) -> None:
         """Take due deliveries while there are slots, the oldest first, each endpoint up to its
         cap. Rows of an endpoint at its cap are left for later; the look past them (a scan
-        of that endpoint's backlog) is made at most every `LOOK_PAST_SECONDS`, so another
+        of that endpoint's backlog) is made at most every `LOOK_PAST`, so another
         endpoint's rows behind a backlog wait that long at most, and a backlog is not scanned
         again for every attempt that ends."""
         self._look_past_later = None
@@ -326,7 +324,6 @@ class Dispatcher:
         done: datetime | None = now
         if status_code is not None and 200 <= status_code < 300:
             status = DeliveryStatus.DELIVERED
-            self.delivered += 1
         elif not final and _retryable(status_code) and job.step < len(schedule):
             wait = schedule[job.step] * random.uniform(1 - JITTER, 1 + JITTER)  # noqa: S311
             status, step, done = DeliveryStatus.PENDING, job.step + 1, None
