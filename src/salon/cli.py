@@ -2,8 +2,10 @@
 admin."""
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import orjson
 import typer
@@ -96,6 +98,24 @@ def echo_json(value: object) -> None:
     typer.echo(orjson.dumps(value).decode())
 
 
+def _read_json(path: Path) -> Any:
+    """A JSON file's content; None when it is missing or not JSON."""
+    try:
+        return orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    """Replace `path` at once (never half written), readable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as written:
+        written.write(content)
+    os.replace(temporary, path)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.1",
@@ -142,11 +162,21 @@ def db_downgrade(revision: Annotated[str, typer.Argument()] = "base") -> None:
 @app.command()
 def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            help="Keep the credentials this file holds from an earlier run that still work, "
+            "and write the result to it (readable by its owner only)",
+        ),
+    ] = None,
 ) -> None:
-    """Load the demo brand, people and chatrooms (idempotent) and print fresh demo tokens."""
+    """Load the demo brand, people and chatrooms (idempotent) and print demo credentials."""
     from salon.provisioning.demo import load_demo
 
-    data = in_transaction(load_demo)
+    earlier = _read_json(file) if file is not None else None
+    data = in_transaction(lambda tx: load_demo(tx, earlier))
+    if file is not None:
+        _write_private(file, orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
     if as_json:
         echo_json(data)
         return
@@ -175,10 +205,23 @@ def token_create(
 
 
 @token_app.command("revoke")
-def token_revoke(token: Annotated[str, typer.Argument(help="The token to revoke")]) -> None:
-    """Revoke a token at once."""
-    from salon.auth.service import revoke_token
+def token_revoke(
+    token: Annotated[str | None, typer.Argument(help="The token to revoke")] = None,
+    ambassador: Annotated[
+        int | None, typer.Option(help="Revoke every live token of this ambassador instead")
+    ] = None,
+) -> None:
+    """Revoke a token, or all of a person's tokens, at once: their sockets close too."""
+    from salon.auth.service import revoke_token, revoke_tokens
 
+    if (token is None) == (ambassador is None):
+        typer.echo("error: give a token or --ambassador, not both", err=True)
+        raise typer.Exit(2)
+    if ambassador is not None:
+        count = in_transaction(lambda tx: revoke_tokens(tx, ambassador))
+        typer.echo(f"{count} token(s) revoked")
+        return
+    assert token is not None
     if not in_transaction(lambda tx: revoke_token(tx, token)):
         typer.echo("error: no live token matches", err=True)
         raise typer.Exit(1)

@@ -52,21 +52,47 @@ def test_demo_is_idempotent_and_prints_the_documented_object(database_url: str) 
         assert before["password"] != after["password"]
 
 
-async def test_demo_tokens_work_and_a_rerun_revokes_the_previous_ones(database_url: str) -> None:
+async def test_a_rerun_keeps_the_first_runs_demo_file_working(
+    database_url: str, tmp_path: Path
+) -> None:
+    file = tmp_path / "var" / "demo.json"
     # The CLI runs its own event loop: call it from a thread, as a shell would from outside.
-    old = json.loads(await asyncio.to_thread(run, "demo", "--json"))
-    new = json.loads(await asyncio.to_thread(run, "demo", "--json"))
-    room = new["chatrooms"][0]["id_chatroom"]
+    await asyncio.to_thread(run, "demo", "--file", str(file))
+    first = json.loads(file.read_text())
+    assert file.stat().st_mode & 0o777 == 0o600  # it holds passwords
+    printed = json.loads(await asyncio.to_thread(run, "demo", "--json", "--file", str(file)))
+    assert json.loads(file.read_text()) == printed == first  # the same working credentials
+    without_file = json.loads(await asyncio.to_thread(run, "demo", "--json"))
+    assert without_file["ambassadors"][1]["token"] != first["ambassadors"][1]["token"]
+
+    room = first["chatrooms"][0]["id_chatroom"]
     app = create_app(Settings(database_url=database_url))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://salon.test") as client:
-            for data, status in ((old, 401), (new, 200)):
+            for data in (first, without_file):  # no run revoked an earlier run's token
                 token = data["ambassadors"][1]["token"]
                 response = await client.get(
                     f"/chat/chatrooms/{room}", headers={"Authorization": f"Bearer {token}"}
                 )
-                assert response.status_code == status
+                assert response.status_code == 200
+            for data, status in ((first, 401), (without_file, 200)):  # fresh passwords
+                ada = data["ambassadors"][1]
+                response = await client.post(
+                    "/auth/login",
+                    headers={"X-Popsell-Domain": data["brand"]["domain"]},
+                    json={"email": ada["email"], "password": ada["password"]},
+                )
+                assert response.status_code == status, response.text
+
+
+def test_a_demo_file_that_is_not_the_demos_is_replaced(database_url: str, tmp_path: Path) -> None:
+    file = tmp_path / "demo.json"
+    file.write_text('{"ambassadors": [{"id_ambassador": 2, "token": "forged", "password": 1}]}')
+    run("demo", "--file", str(file))
+    written = json.loads(file.read_text())
+    assert written["ambassadors"][1]["token"] != "forged"
+    assert isinstance(written["ambassadors"][1]["password"], str)
 
 
 def test_admin_commands_build_a_brand_people_a_chatroom_and_tokens(database_url: str) -> None:

@@ -1,14 +1,19 @@
-"""`salon demo`: a small brand to try the API against. Running it again changes nothing but the
-demo credentials: each run revokes the previous demo tokens and prints fresh tokens and
-passwords (both are stored hashed, so old ones cannot be shown again). Never run it against a
-production database."""
+"""`salon demo`: a small brand to try the API against. Running it again changes no data and
+revokes nothing: credentials stored hashed cannot be shown again, so each run issues a new
+token per person and sets new passwords, except those an earlier run's output (`earlier`,
+what `salon demo --file var/demo.json` wrote) still holds and that still work: they are kept
+and printed again. So a second `make serve` leaves the first one's var/demo.json working.
+Never run it against a production database."""
 
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from salon.ambassadors import repository as ambassadors
-from salon.auth.service import issue_token, revoke_tokens, set_password
+from salon.auth import repository as accounts
+from salon.auth.passwords import verify_password
+from salon.auth.service import issue_token, set_password
+from salon.auth.tokens import hash_token
 from salon.db.database import Transaction
 from salon.provisioning import repository, service
 from salon.records import Ambassador, AmbassadorStatus
@@ -34,9 +39,9 @@ DEMO_PEOPLE = (
 )
 
 
-async def load_demo(tx: Transaction) -> dict[str, Any]:
-    """Create (or find) the demo brand, its people and chatrooms; issue demo tokens.
-    Returns what `salon demo --json` prints."""
+async def load_demo(tx: Transaction, earlier: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Create (or find) the demo brand, its people and chatrooms; issue the demo credentials
+    that `earlier` does not hold working. Returns what `salon demo --json` prints."""
     brand = await repository.find_brand(tx, DEMO_BRAND)
     if brand is None:
         brand = await service.create_brand(tx, DEMO_BRAND, DEMO_DOMAIN)
@@ -44,12 +49,17 @@ async def load_demo(tx: Transaction) -> dict[str, Any]:
     visitor, ambassadors = people[0], people[1:3]
     chatrooms = [await _chatroom(tx, [visitor, ambassador]) for ambassador in ambassadors]
 
+    kept = _credentials(earlier)
     issued, passwords = [], []
     for ambassador in people:
-        await revoke_tokens(tx, ambassador.id_ambassador, label=DEMO_TOKEN_LABEL)
-        issued.append(await issue_token(tx, ambassador, DEMO_TOKEN_LABEL))
-        passwords.append(secrets.token_urlsafe(12))
-        await set_password(tx, ambassador, passwords[-1])
+        token, password = kept.get(ambassador.id_ambassador, (None, None))
+        if not await _token_works(tx, ambassador, token):
+            token = await issue_token(tx, ambassador, DEMO_TOKEN_LABEL)
+        if not await _password_works(tx, ambassador, password):
+            password = secrets.token_urlsafe(12)
+            await set_password(tx, ambassador, password)
+        issued.append(token)
+        passwords.append(password)
     return {
         "brand": {"id_brand": brand.id_brand, "label": brand.label, "domain": brand.domain},
         "ambassadors": [
@@ -71,6 +81,34 @@ async def load_demo(tx: Transaction) -> dict[str, Any]:
             for id_chatroom, ambassador in zip(chatrooms, ambassadors, strict=True)
         ],
     }
+
+
+def _credentials(earlier: dict[str, Any] | None) -> dict[int, tuple[str | None, str | None]]:
+    """(token, password) by person id from an earlier run's output; anything else is ignored."""
+    found: dict[int, tuple[str | None, str | None]] = {}
+    people = (earlier or {}).get("ambassadors")
+    for person in people if isinstance(people, list) else ():
+        if isinstance(person, dict) and isinstance(person.get("id_ambassador"), int):
+            token, password = person.get("token"), person.get("password")
+            found[person["id_ambassador"]] = (
+                token if isinstance(token, str) else None,
+                password if isinstance(password, str) else None,
+            )
+    return found
+
+
+async def _token_works(tx: Transaction, ambassador: Ambassador, token: str | None) -> bool:
+    if token is None:
+        return False
+    owner = await accounts.find_owner_of_live_token(tx, hash_token(token))
+    return owner is not None and owner.id_ambassador == ambassador.id_ambassador
+
+
+async def _password_works(tx: Transaction, ambassador: Ambassador, password: str | None) -> bool:
+    if password is None or ambassador.email is None:
+        return False
+    found = await accounts.find_by_email(tx, ambassador.id_brand, ambassador.email)
+    return found is not None and await verify_password(password, found[1])
 
 
 async def _person(tx: Transaction, id_brand: int, person: DemoPerson) -> Ambassador:
