@@ -121,6 +121,14 @@ class RateLimiter:
         if inspect.isawaitable(reset):  # the async storages' reset is a coroutine
             await reset
 
+    @property
+    def uses_redis(self) -> bool:
+        return self._redis is not None
+
+    async def ping(self) -> bool:
+        """Whether Redis answers (False without Redis)."""
+        return self._redis is not None and bool(await self._redis.ping())
+
     async def close(self) -> None:
         if self._redis is not None:
             await self._redis.aclose()
