@@ -13,7 +13,7 @@ from salon import __version__
 from salon.api.errors import install_error_handlers
 from salon.api.guards import RequestGuard
 from salon.api.health import router as health_router
-from salon.api.openapi import document_authentication
+from salon.api.openapi import document_authentication, operation_id
 from salon.api.router import ROUTERS
 from salon.auth.passwords import PasswordHashing
 from salon.config import Settings
@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Chat backend for brand-ambassador commerce chat, with chatroom ratings.",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
         # FastAPI's built-in OpenTelemetry hooks asked the tracer, meter and logger providers
         # on every request (2% of a rating); Salon does not export OpenTelemetry.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},

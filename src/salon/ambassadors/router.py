@@ -94,6 +94,7 @@ class ChatroomsQuery(PageQuery):
     "",
     response_model=Paginated[AmbassadorMicro],
     summary="List the brand's ambassadors",
+    operation_id="listAmbassadors",
     openapi_extra={"parameters": AmbassadorsQuery.parameters()},
     responses=error_responses(401, 403, 422),
 )
@@ -184,6 +185,7 @@ async def chatrooms_of_ambassador(
     "/{ambassador}/stats",
     response_model=RatingStats,
     summary="Rating stats of an ambassador",
+    operation_id="getAmbassadorRatingStats",
     openapi_extra={"parameters": DaysQuery.parameters()},
     description=described(
         "The ratings of the ambassador as the rated, over whole UTC days.",

@@ -56,8 +56,15 @@ def error_responses(
     entries: dict[int | str, dict[str, Any]] = {
         s: {"model": described[s][0], "description": described[s][1]} for s in statuses
     }
+    for status in {429, 503} & set(statuses):
+        entries[status]["headers"] = {"Retry-After": RETRY_AFTER}
     return entries | (also or {})
 
+
+RETRY_AFTER = {
+    "description": "Seconds to wait before trying again",
+    "schema": {"type": "integer", "minimum": 1},
+}
 
 RULES_HEADING = (
     "**Refused with 422 by rules the schema cannot state** (they depend on the data, on who "

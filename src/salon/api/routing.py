@@ -189,7 +189,7 @@ def _validated(
         if field.field_info.is_required():
             errors.append({"type": "missing", "loc": loc, "msg": "Field required", "input": None})
             return
-        value = field.default
+        value = field.get_default()  # calls a default_factory (an omittable body)
         if not field.field_info.validate_default:
             values[name] = value
             return

@@ -83,6 +83,7 @@ async def guest(request: Request, tx: Public, domain: DomainHeader = None) -> JS
     "/token",
     status_code=204,
     summary="Revoke the token of this request",
+    operation_id="revokeToken",
     responses=error_responses(401),
 )
 async def revoke(request: Request, call: Authenticated) -> Response:

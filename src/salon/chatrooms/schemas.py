@@ -108,22 +108,18 @@ class ChatroomCreate(BaseModel):
         extra="forbid",
         json_schema_extra={
             "examples": [{"ids_ambassadors": [1, 2], "source": 0}],
-            "oneOf": [
-                {
-                    "required": ["ids_ambassadors"],
-                    "properties": {
-                        "ids_ambassadors": {"type": "array"},
-                        "id_brand_tag": {"type": "null"},
-                    },
-                },
-                {
-                    "required": ["id_brand_tag"],
-                    "properties": {
-                        "id_brand_tag": {"type": "integer"},
-                        "ids_ambassadors": {"type": "null"},
-                    },
-                },
-            ],
+            # Exactly one of the two, said with if/then/else rather than oneOf: generated
+            # clients (openapi-python-client) cannot build a model from a oneOf of partial
+            # objects, and skipped the whole operation.
+            "if": {
+                "required": ["ids_ambassadors"],
+                "properties": {"ids_ambassadors": {"type": "array"}},
+            },
+            "then": {"properties": {"id_brand_tag": {"type": "null"}}},
+            "else": {
+                "required": ["id_brand_tag"],
+                "properties": {"id_brand_tag": {"type": "integer"}},
+            },
         },
     )
 

@@ -118,11 +118,10 @@ DATE_ORDER = (
 async def rate_a_chatroom(
     chatroom: ChatroomId,
     call: Authenticated,
-    body: Annotated[RatingRequest | None, Body()] = None,
+    # Omittable: no body asks with every default (a generated client may send none).
+    body: Annotated[RatingRequest, Body(default_factory=RatingRequest)],
 ) -> JSON:
-    sent = await service.request_rating(
-        call.tx, call.settings, call.caller, chatroom, body or RatingRequest()
-    )
+    sent = await service.request_rating(call.tx, call.settings, call.caller, chatroom, body)
     return created(sent)
 
 
@@ -158,11 +157,9 @@ async def rate_a_chatroom(
 async def update_a_rating(
     rating: RatingId,
     call: Authenticated,
-    body: Annotated[RatingSubmission | None, Body()] = None,
+    body: Annotated[RatingSubmission, Body(default_factory=RatingSubmission)],
 ) -> JSON:
-    updated = await service.submit_rating(
-        call.tx, call.settings, call.caller, rating, body or RatingSubmission()
-    )
+    updated = await service.submit_rating(call.tx, call.settings, call.caller, rating, body)
     return ok(rating_wire(updated))
 
 
@@ -220,6 +217,7 @@ class ReportPageQuery(ReportQuery, PageQuery):
     "/chat/ratings",
     response_model=Paginated[RatingReportItem],
     summary="List the brand's ratings (brand staff)",
+    operation_id="listRatings",
     openapi_extra={"parameters": ReportPageQuery.parameters()},
     description=described("The brand's ratings, newest first by default.", DATE_ORDER),
     responses=error_responses(401, 403, 422),
@@ -236,6 +234,7 @@ async def list_ratings(request: Request, call: Authenticated) -> JSON:
 @router.get(
     "/chat/ratings/export",
     summary="Export the brand's ratings as CSV (brand staff)",
+    operation_id="exportRatings",
     description=described(
         "One row per rating, streamed. Text that a spreadsheet would run as a formula "
         "(starting with = + - @, a tab or a line break) is prefixed with an apostrophe.",
@@ -264,6 +263,7 @@ async def export_ratings(request: Request, call: Authenticated) -> StreamingResp
     "/chat/ratings/stats",
     response_model=BrandRatingStats,
     summary="Rating stats of the brand, with a daily series (brand staff)",
+    operation_id="getBrandRatingStats",
     openapi_extra={"parameters": DaysQuery.parameters()},
     description=described(
         "Defaults to the last 30 days; at most 366 days.",

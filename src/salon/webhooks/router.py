@@ -81,6 +81,7 @@ async def create_webhook(body: WebhookCreate, call: Authenticated) -> JSON:
     "",
     response_model=Paginated[WebhookOut],
     summary="List the brand's webhook endpoints",
+    operation_id="listWebhookEndpoints",
     description=STAFF,
     openapi_extra={"parameters": PageQuery.parameters()},
     responses=error_responses(401, 403, 422),
@@ -135,6 +136,7 @@ async def delete_webhook(webhook: WebhookId, call: Authenticated) -> Response:
     "/{webhook}/rotate-secret",
     response_model=WebhookWithSecret,
     summary="Rotate a webhook endpoint's secret",
+    operation_id="rotateWebhookSecret",
     description="A new secret, shown once. Deliveries carry a second signature with the "
     "previous secret until `previous_secret_expires` (SALON_WEBHOOK_SECRET_GRACE_HOURS, 24 "
     f"by default), so a receiver can switch without missing one. {STAFF}",
@@ -150,6 +152,7 @@ async def rotate_webhook_secret(webhook: WebhookId, call: Authenticated) -> JSON
     status_code=202,
     response_model=DeliveryOut,
     summary="Send a test event to a webhook endpoint",
+    operation_id="testWebhookEndpoint",
     description=f"A `webhook.test` event, delivered like any other: follow it in the "
     f"endpoint's deliveries. {STAFF}",
     responses=error_responses(401, 403, 404, 422),
@@ -178,6 +181,7 @@ class DeliveriesQuery(PageQuery):
     "/{webhook}/deliveries",
     response_model=Paginated[DeliveryOut],
     summary="List a webhook endpoint's deliveries",
+    operation_id="listWebhookDeliveries",
     description=f"Newest first; delivered and failed ones are kept "
     f"SALON_WEBHOOK_RETENTION_DAYS (30 by default). {STAFF}",
     openapi_extra={"parameters": DeliveriesQuery.parameters()},
@@ -196,6 +200,7 @@ async def list_deliveries(webhook: WebhookId, request: Request, call: Authentica
     "/{webhook}/deliveries/{delivery}",
     response_model=DeliveryDetail,
     summary="Get a delivery with its attempts",
+    operation_id="getWebhookDelivery",
     description=STAFF,
     responses=error_responses(401, 403, 404, 422),
 )
@@ -209,6 +214,7 @@ async def get_delivery(webhook: WebhookId, delivery: DeliveryId, call: Authentic
     status_code=202,
     response_model=DeliveryOut,
     summary="Redeliver a delivery",
+    operation_id="redeliverWebhookDelivery",
     description=described(
         "A delivered or failed delivery is due again now, from the start of the retry "
         f"schedule, with the same `webhook-id`; earlier attempts stay on record. {STAFF}",
