@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -26,7 +27,14 @@ def free_port() -> int:
         return port
 
 
-def start(database_url: str, *, workers: int = 1, env: dict[str, str] | None = None) -> Server:
+def start(
+    database_url: str,
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+) -> Server:
+    """`salon serve`; its stderr (its log) goes to `log` when given."""
     port = free_port()
     environment = os.environ | {
         "SALON_DATABASE_URL": database_url,
@@ -43,7 +51,12 @@ def start(database_url: str, *, workers: int = 1, env: dict[str, str] | None = N
         "--workers",
         str(workers),
     ]
-    process = subprocess.Popen(command, env=environment)  # noqa: S603
+    stderr = None if log is None else log.open("ab")
+    try:
+        process = subprocess.Popen(command, env=environment, stderr=stderr)  # noqa: S603
+    finally:
+        if stderr is not None:
+            stderr.close()  # the process has its own copy
     server = Server(f"http://127.0.0.1:{port}", process)
     wait_until_up(server)
     return server
@@ -72,9 +85,13 @@ def kill(server: Server) -> None:
 
 @contextmanager
 def serving(
-    database_url: str, *, workers: int = 1, env: dict[str, str] | None = None
+    database_url: str,
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
 ) -> Iterator[Server]:
-    server = start(database_url, workers=workers, env=env)
+    server = start(database_url, workers=workers, env=env, log=log)
     try:
         yield server
     finally:

@@ -2,17 +2,18 @@
 the database and the broker."""
 
 import gc
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from salon import __version__
+from salon import __version__, logs, metrics
 from salon.api.errors import install_error_handlers
 from salon.api.guards import RequestGuard
 from salon.api.health import router as health_router
+from salon.api.metrics import router as metrics_router
+from salon.api.observe import Observer
 from salon.api.openapi import document_authentication, operation_id
 from salon.api.router import ROUTERS
 from salon.auth.passwords import PasswordHashing
@@ -28,7 +29,7 @@ from salon.webhooks.worker import Dispatcher
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    logging.basicConfig(level=settings.log_level.upper())
+    logs.configure(settings.log_level, settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.password_hashing.close()
             await app.state.rate_limiter.close()
             await app.state.database.close()
+            metrics.process_ended()
 
     app = FastAPI(
         title="Salon",
@@ -79,6 +81,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         max_json_depth=settings.max_json_depth,
     )
+    # Around the guard, so that it sees every answer, the guard's refusals included; inside
+    # the proxy headers' reading, so that it logs the client, not the proxy.
+    app.add_middleware(Observer, with_metrics=settings.metrics)
     if settings.trusted_proxies:
         # The one place a client address is read from X-Forwarded-For: only from a connection
         # of a trusted proxy, and the client is the nearest address that is not a trusted
@@ -93,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router, prefix=settings.api_prefix)
     app.include_router(health_router)
+    if settings.metrics:
+        app.include_router(metrics_router)
     document_events(app)
     document_authentication(app)
     return app

@@ -3,6 +3,8 @@ admin."""
 
 import asyncio
 import os
+import shutil
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -98,6 +100,18 @@ def echo_json(value: object) -> None:
     typer.echo(orjson.dumps(value).decode())
 
 
+def _prepare_metrics_folder() -> None:
+    """Where the workers write their metrics (prometheus-client's multiprocess mode), set
+    before any of them imports prometheus-client: the operator's `PROMETHEUS_MULTIPROC_DIR`,
+    emptied (values of processes that are gone would be added to the new ones), or a new one."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder, exist_ok=True)
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="salon-metrics-")
+
+
 def _read_json(path: Path) -> Any:
     """A JSON file's content; None when it is missing or not JSON."""
     try:
@@ -125,7 +139,12 @@ def serve(
     """Serve the HTTP API (uvicorn, asyncio's event loop, httptools)."""
     import uvicorn
 
+    from salon import logs
+
     settings = Settings()
+    logs.configure(settings.log_level, settings.log_format)  # each worker does it again
+    if settings.metrics:
+        _prepare_metrics_folder()
     uvicorn.run(
         "salon.app:create_app",
         factory=True,
@@ -138,6 +157,8 @@ def serve(
         loop="asyncio",
         http="httptools",
         log_level=settings.log_level,
+        log_config=None,  # Salon's format (salon/logs.py), not uvicorn's
+        access_log=False,  # Salon writes its own, with the route template and request id
         # uvicorn would take X-Forwarded-For from 127.0.0.1 by default: the app decides
         # (SALON_TRUSTED_PROXIES), so that a client cannot name its own address.
         proxy_headers=False,

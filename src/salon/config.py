@@ -1,9 +1,9 @@
 """All settings, read from `SALON_*` environment variables."""
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, IPvAnyNetwork, field_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -152,7 +152,20 @@ class Settings(BaseSettings):
     webhook_worker: bool = Field(
         default=True, description="deliver from this process (off: only record deliveries)"
     )
-    log_level: str = "info"
+    log_level: str = Field(default="info", description="debug, info, warning or error")
+    log_format: Literal["auto", "text", "json"] = Field(
+        default="auto",
+        description="text: plain lines; json: one JSON object per line; auto: text on a "
+        "terminal, json elsewhere (docs/operations.md lists the fields)",
+    )
+    access_log: bool = Field(
+        default=True, description="one line per request (logger salon.access, at INFO)"
+    )
+    metrics: bool = Field(default=False, description="serve Prometheus metrics at /metrics")
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="when set, /metrics asks for `Authorization: Bearer <this token>`",
+    )
     gc_freeze: bool = Field(
         default=True,
         description="move what startup built out of the garbage collector's sight (a server; "

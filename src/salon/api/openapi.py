@@ -32,7 +32,7 @@ def operation_id(route: APIRoute) -> str:
     path. A route may set `operation_id=` itself; tests/api/test_openapi.py keeps them unique."""
     title = re.sub(r"\(.*?\)", "", route.summary or route.name).replace("'s", "s")
     first, *rest = re.findall(r"[A-Za-z0-9]+", title)
-    return first.lower() + "".join(word[0].upper() + word[1:] for word in rest)
+    return str(first).lower() + "".join(word[0].upper() + word[1:] for word in rest)
 
 
 def _authenticated(dependant: Dependant) -> bool:

@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.convertors import Convertor, register_url_convertor
 
+from salon import metrics
 from salon.api import deps, idempotency
 from salon.api.errors import error_responses
 from salon.db.database import Database, Transaction
@@ -244,8 +245,9 @@ def _authenticated(handle: Handler) -> Handler:
     async def handle_as_caller(request: Request) -> Response:
         database: Database = request.app.state.database
         claim: idempotency.Claim | None = None
+        transaction = database.transaction()
         try:
-            async with database.transaction() as tx:
+            async with transaction as tx:
                 call, claim = await deps.open_call(request, tx)
                 request.scope[deps.CALL] = call
                 response = await handle(request)
@@ -257,6 +259,8 @@ def _authenticated(handle: Handler) -> Handler:
             # A concurrent request with the same key committed first: answer what it answered.
             assert claim is not None
             raise await idempotency.replay_winner(database, claim) from None
+        finally:
+            request.scope[deps.DB_SECONDS] = transaction.seconds
         await publish(request, tx)
         return response
 
@@ -266,11 +270,15 @@ def _authenticated(handle: Handler) -> Handler:
 def _public(handle: Handler) -> Handler:
     async def handle_in_transaction(request: Request) -> Response:
         database: Database = request.app.state.database
-        async with database.transaction() as tx:
-            request.scope[deps.TX] = tx
-            response = await handle(request)
-            if tx.outbox:
-                await webhook_events.record(tx)
+        transaction = database.transaction()
+        try:
+            async with transaction as tx:
+                request.scope[deps.TX] = tx
+                response = await handle(request)
+                if tx.outbox:
+                    await webhook_events.record(tx)
+        finally:
+            request.scope[deps.DB_SECONDS] = transaction.seconds
         await publish(request, tx)
         return response
 
@@ -283,6 +291,8 @@ async def publish(request: Request, tx: Transaction) -> None:
     if not tx.outbox:
         return
     events, revoked, deliveries_due = outbox.take(tx)
+    if events:
+        metrics.EVENTS_PUBLISHED.inc(len(events))
     if deliveries_due:
         request.app.state.webhooks.wake()
     broker: Broker = request.app.state.broker

@@ -27,6 +27,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from time import perf_counter
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
@@ -50,6 +51,9 @@ class UniqueViolation(Exception):
 
 
 class Transaction(Protocol):
+    # Time spent in the database so far: statements, BEGIN and COMMIT, and waiting for a
+    # connection or for SQLite's write turn (the request metrics and access log report it).
+    seconds: float
     """What repositories run statements on; services pass it along. `outbox` holds what is
     to be published once the transaction has committed (salon.realtime.outbox)."""
 
@@ -84,6 +88,8 @@ class Database(Protocol):
 
 
 class TransactionScope(Protocol):
+    seconds: float  # the transaction's, once it is over
+
     async def __aenter__(self) -> Transaction: ...
 
     async def __aexit__(
@@ -287,21 +293,24 @@ class SQLiteDatabase:
 
 
 class _SQLiteTransaction:
-    __slots__ = ("_connection", "_database", "outbox")
+    __slots__ = ("_connection", "_database", "outbox", "seconds")
     dialect = "sqlite"
 
     def __init__(self, database: SQLiteDatabase) -> None:
         self._database = database
         self._connection = database._connection
         self.outbox: list[Any] = []
+        self.seconds = 0.0
 
     async def __aenter__(self) -> "_SQLiteTransaction":
+        started = perf_counter()
         await self._database._turn.acquire()
         try:
             self._connection.execute("BEGIN IMMEDIATE")
         except BaseException:
             self._database._turn.release()
             raise
+        self.seconds += perf_counter() - started
         return self
 
     async def __aexit__(
@@ -310,6 +319,7 @@ class _SQLiteTransaction:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        started = perf_counter()
         try:
             if kind is None:
                 try:
@@ -321,35 +331,52 @@ class _SQLiteTransaction:
                 self._connection.execute("ROLLBACK")
         finally:
             self._database._turn.release()
+            self.seconds += perf_counter() - started
 
-    def _run(self, query: Query, params: Params) -> sqlite3.Cursor:
+    def _run(self, query: Query, params: Params, take: Callable[[sqlite3.Cursor], T]) -> T:
+        """The statement, and `take` of its cursor (its rows are read while timed)."""
         for observe in self._database.observers:
             observe(query.sqlite)
+        started = perf_counter()
         try:
-            return self._connection.execute(query.sqlite, params)
+            return take(self._connection.execute(query.sqlite, params))
         except sqlite3.IntegrityError as error:
             if "UNIQUE" in str(error):
                 raise UniqueViolation(None) from error
             raise
+        finally:
+            self.seconds += perf_counter() - started
 
     async def fetch(self, query: Query, params: Params = NO_PARAMS) -> list[Row]:
-        return self._run(query, params).fetchall()
+        return self._run(query, params, sqlite3.Cursor.fetchall)
 
     async def fetchrow(self, query: Query, params: Params = NO_PARAMS) -> Row | None:
-        row: Row | None = self._run(query, params).fetchone()
+        row: Row | None = self._run(query, params, sqlite3.Cursor.fetchone)
         return row
 
     async def fetchval(self, query: Query, params: Params = NO_PARAMS) -> Any:
-        row = self._run(query, params).fetchone()
-        return None if row is None else row[0]
+        return self._run(query, params, _first_value)
 
     async def execute(self, query: Query, params: Params = NO_PARAMS) -> int:
-        return self._run(query, params).rowcount
+        return self._run(query, params, _row_count)
 
     async def executemany(self, query: Query, rows: Iterable[Params]) -> None:
         for observe in self._database.observers:
             observe(query.sqlite)
-        self._connection.executemany(query.sqlite, rows)
+        started = perf_counter()
+        try:
+            self._connection.executemany(query.sqlite, rows)
+        finally:
+            self.seconds += perf_counter() - started
+
+
+def _first_value(cursor: sqlite3.Cursor) -> Any:
+    row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def _row_count(cursor: sqlite3.Cursor) -> int:
+    return cursor.rowcount
 
 
 # ---- PostgreSQL ---------------------------------------------------------------------------
@@ -411,7 +438,7 @@ _GONE = (
 
 
 class _PostgresTransaction:
-    __slots__ = ("_connection", "_database", "_transaction", "outbox")
+    __slots__ = ("_connection", "_database", "_transaction", "outbox", "seconds")
     dialect = "postgresql"
 
     def __init__(self, database: PostgresDatabase) -> None:
@@ -419,8 +446,10 @@ class _PostgresTransaction:
         self._connection: Any = None
         self._transaction: Any = None
         self.outbox: list[Any] = []
+        self.seconds = 0.0
 
     async def __aenter__(self) -> "_PostgresTransaction":
+        started = perf_counter()
         database = self._database
         await database._turns.acquire()
         try:
@@ -442,6 +471,7 @@ class _PostgresTransaction:
             await self._release()
             database._turns.release()
             raise
+        self.seconds += perf_counter() - started
         return self
 
     def _drop(self) -> None:
@@ -470,6 +500,7 @@ class _PostgresTransaction:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        started = perf_counter()
         try:
             if kind is None:
                 await self._transaction.commit()
@@ -480,17 +511,21 @@ class _PostgresTransaction:
                 await self._release()
             finally:
                 self._database._turns.release()
+                self.seconds += perf_counter() - started
 
     async def _run(self, method: str, query: Query, params: Params) -> Any:
         """asyncpg's `method` (fetch, fetchrow, fetchval, execute) on the statement."""
         for observe in self._database.observers:
             observe(query.postgres)
+        started = perf_counter()
         try:
             return await getattr(self._connection, method)(
                 query.postgres, *query.positional(params)
             )
         except asyncpg.UniqueViolationError as error:
             raise UniqueViolation(error.constraint_name) from error
+        finally:
+            self.seconds += perf_counter() - started
 
     async def fetch(self, query: Query, params: Params = NO_PARAMS) -> list[Row]:
         rows: list[Row] = await self._run("fetch", query, params)
@@ -511,4 +546,10 @@ class _PostgresTransaction:
     async def executemany(self, query: Query, rows: Iterable[Params]) -> None:
         for observe in self._database.observers:
             observe(query.postgres)
-        await self._connection.executemany(query.postgres, [query.positional(row) for row in rows])
+        started = perf_counter()
+        try:
+            await self._connection.executemany(
+                query.postgres, [query.positional(row) for row in rows]
+            )
+        finally:
+            self.seconds += perf_counter() - started

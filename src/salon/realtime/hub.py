@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Iterable
 
 import orjson
 
+from salon import metrics
 from salon.realtime.broker import Broker
 from salon.realtime.events import frame
 
@@ -145,12 +146,15 @@ class Hub:
 
     def attach(self, connection: Connection) -> None:
         self._streams.setdefault(connection.stream, set()).add(connection)
+        metrics.SOCKETS.inc()
         self._tokens.setdefault(connection.token_hash, set()).add(connection)
         if connection.token_hash in self._revoked:
             # Authenticated before the revocation committed, here after it was announced.
             connection.end(Close.UNAUTHORIZED)
 
     def detach(self, connection: Connection) -> None:
+        if connection in self._streams.get(connection.stream, ()):
+            metrics.SOCKETS.dec()
         for index, key in (
             (self._streams, connection.stream),
             (self._tokens, connection.token_hash),
@@ -177,12 +181,16 @@ class Hub:
             del self._revoked[token_hash]
 
     def deliver(self, body: bytes, positions: list[tuple[str, int]]) -> None:
+        delivered = 0
         for stream, seq in positions:
             connections = self._streams.get(stream)
             if connections:
                 text = frame(seq, body)
                 for connection in connections:
                     connection.offer(seq, text)
+                delivered += len(connections)
+        if delivered:
+            metrics.FRAMES_DELIVERED.inc(delivered)
 
     def lost(self) -> None:
         """The event feed broke, so any socket may have missed something: end them all."""

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 
-from salon import __version__
+from salon import __version__, metrics
 from salon.clock import utcnow
 from salon.config import Settings
 from salon.db.database import Database
@@ -42,6 +42,12 @@ PRUNE_BATCH = 1000
 LOOK_PAST = timedelta(seconds=0.25)
 DNS_THREADS = 8
 MAX_RETRIES_KEPT = 10_000
+# What an attempt made of its delivery, as the metrics name it.
+_OUTCOME_LABELS = {
+    DeliveryStatus.DELIVERED: "delivered",
+    DeliveryStatus.PENDING: "retrying",
+    DeliveryStatus.FAILED: "failed",
+}
 
 
 def _retryable(status_code: int | None) -> bool:
@@ -271,7 +277,9 @@ class Dispatcher:
         except Exception as failure:  # an attempt never takes the worker down with it
             log.exception("webhook worker: attempt %s failed unexpectedly", job.id_delivery)
             error = f"{type(failure).__name__}"
-        duration_ms = int((time.monotonic() - started) * 1000)
+        seconds = time.monotonic() - started
+        duration_ms = int(seconds * 1000)
+        metrics.WEBHOOK_ATTEMPT_SECONDS.observe(seconds)
         if status_code is not None and status_code < 500 and status_code != 429:
             self._struggling.discard(job.id_webhook)
         else:
@@ -330,6 +338,7 @@ class Dispatcher:
             next_at = now + timedelta(seconds=wait)
         if error is None and status_code is not None and not 200 <= status_code < 300:
             error = f"HTTP {status_code}"
+        metrics.WEBHOOK_ATTEMPTS.labels(_OUTCOME_LABELS[status]).inc()
         return Outcome(
             id_delivery=job.id_delivery,
             id_webhook=job.id_webhook,

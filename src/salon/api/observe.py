@@ -1,0 +1,108 @@
+"""What an operator sees of each request, outermost, so that even the requests the request
+guard refuses are seen: an `X-Request-ID` (the caller's, when it is a sane one, else a new
+one) on the answer and on every log line written while serving it; one access log line
+(`salon.access`, at INFO); and, when `/metrics` is served, the request metrics. Never a token,
+a query string or a body (docs/operations.md)."""
+
+import logging
+import random
+import re
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from salon import metrics
+from salon.api import deps
+from salon.logs import FIELDS, REQUEST_ID
+
+access_log = logging.getLogger("salon.access")
+
+# A request id taken from the caller: short, and nothing that could forge a log line.
+_SANE_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
+# Requests that matched no route share one label, so that scanners cannot grow the metrics.
+UNMATCHED = "(unmatched)"
+
+
+def request_id_of(headers: list[tuple[bytes, bytes]]) -> str:
+    for name, value in headers:
+        if name == b"x-request-id":
+            if _SANE_ID.fullmatch(value):
+                return value.decode()
+            break
+    return f"{random.getrandbits(128):032x}"
+
+
+class Observer:
+    def __init__(self, app: ASGIApp, *, with_metrics: bool) -> None:
+        self.app = app
+        self.with_metrics = with_metrics
+        # Label children by (method, route, status): prometheus-client's lookup costs more.
+        self._children: dict[tuple[str, str, int], tuple[Any, Any, Any]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = request_id_of(scope["headers"])
+        header = (b"x-request-id", request_id.encode())
+        status = 500  # what the server answers when the app fails before answering
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), header]
+            await send(message)
+
+        context = REQUEST_ID.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            REQUEST_ID.reset(context)
+            self._observe(scope, status, time.perf_counter() - started, request_id)
+
+    def _observe(self, scope: Scope, status: int, seconds: float, request_id: str) -> None:
+        route = scope.get("route")
+        template: str = getattr(route, "path_format", None) or UNMATCHED
+        method: str = scope["method"]
+        db_seconds: float = scope.get(deps.DB_SECONDS, 0.0)
+        if self.with_metrics:
+            self._count(method, template, status, seconds, db_seconds)
+        if access_log.isEnabledFor(logging.INFO):
+            call = scope.get(deps.CALL)
+            client = scope.get("client")
+            fields = {
+                "method": method,
+                "route": template,
+                "path": scope["path"],
+                "status": status,
+                "duration_ms": round(seconds * 1000, 2),
+                "db_ms": round(db_seconds * 1000, 2),
+                "caller": None if call is None else call.caller.id_ambassador,
+                "client": None if client is None else client[0],
+                "request_id": request_id,
+            }
+            access_log.info(
+                "%s %s %d %.1f ms", method, template, status, seconds * 1000, extra={FIELDS: fields}
+            )
+
+    def _count(
+        self, method: str, template: str, status: int, seconds: float, db_seconds: float
+    ) -> None:
+        key = (method, template, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (
+                metrics.REQUESTS.labels(method, template, str(status)),
+                metrics.REQUEST_SECONDS.labels(method, template),
+                metrics.REQUEST_DB_SECONDS.labels(method, template),
+            )
+            self._children[key] = children
+        requests, duration, database = children
+        requests.inc()
+        duration.observe(seconds)
+        database.observe(db_seconds)
+        if status == 429:
+            metrics.RATE_LIMITED.labels(template).inc()
