@@ -7,6 +7,8 @@ SALON := .venv/bin/salon
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
+# Throwaway PostgreSQL and Redis for the benches (the tests need PgBouncer and Chromium too).
+WITH_SERVERS := SALON_TEST_NEEDS="postgresql redis-server" scripts/run-tests
 
 .PHONY: help install serve test lint format typecheck check clean bench bench-realtime bench-revocation bench-login bench-webhooks
 
@@ -25,7 +27,7 @@ serve: install ## Migrate ./var/salon.db, load demo data (credentials in var/dem
 	@echo "Try the README's curl example. API docs: http://$(HOST):$(PORT)/docs"
 	$(SALON) serve --host $(HOST) --port $(PORT)
 
-test: install ## Run the whole suite on SQLite and on a throwaway PostgreSQL (plus Redis)
+test: install ## The whole suite: SQLite, throwaway PostgreSQL and Redis, PgBouncer, Chromium (installed if missing)
 	scripts/run-tests $(UV) run --frozen pytest $(PYTEST_ARGS)
 
 lint: install ## ruff (lint + format check), mypy, and no SQLAlchemy in request code
@@ -42,20 +44,20 @@ check: lint test ## Lint, type-check and test
 
 bench: install ## Hot routes against the raw reference (wrk; SQLite 1 worker, PostgreSQL 2 workers)
 	@command -v wrk >/dev/null || scripts/apt-install wrk
-	scripts/run-tests $(UV) run --frozen python -m bench.http $(BENCH_ARGS)
+	$(WITH_SERVERS) $(UV) run --frozen python -m bench.http $(BENCH_ARGS)
 
 bench-realtime: install ## Sockets one process holds, memory per socket, delivery latency at 500 messages/s
-	scripts/run-tests $(UV) run --frozen python -m bench.realtime $(BENCH_ARGS)
+	$(WITH_SERVERS) $(UV) run --frozen python -m bench.realtime $(BENCH_ARGS)
 
 bench-revocation: install ## How soon a revoked token's socket closes (one process; two through Redis), and the recheck's cost
-	scripts/run-tests $(UV) run --frozen python -m bench.revocation $(BENCH_ARGS)
+	$(WITH_SERVERS) $(UV) run --frozen python -m bench.revocation $(BENCH_ARGS)
 bench-login: install ## A cheap GET's p50/p99 idle and under 16 login loops (SQLite; PostgreSQL + Redis)
 	@command -v wrk >/dev/null || scripts/apt-install wrk
-	scripts/run-tests $(UV) run --frozen python -m bench.login $(BENCH_ARGS)
+	$(WITH_SERVERS) $(UV) run --frozen python -m bench.login $(BENCH_ARGS)
 
 bench-webhooks: install ## A rating's req/s with one webhook endpoint against none, and one process's delivery rate
 	@command -v wrk >/dev/null || scripts/apt-install wrk
-	scripts/run-tests $(UV) run --frozen python -m bench.webhooks $(BENCH_ARGS)
+	$(WITH_SERVERS) $(UV) run --frozen python -m bench.webhooks $(BENCH_ARGS)
 
 clean: ## Remove the environment, local data and caches
 	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache

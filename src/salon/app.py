@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Around the guard, so that it sees every answer, the guard's refusals included; inside
     # the proxy headers' reading, so that it logs the client, not the proxy.
-    app.add_middleware(Observer, with_metrics=settings.metrics)
+    app.add_middleware(Observer, with_metrics=settings.metrics, with_access_log=settings.access_log)
     if settings.trusted_proxies:
         # The one place a client address is read from X-Forwarded-For: only from a connection
         # of a trusted proxy, and the client is the nearest address that is not a trusted

@@ -287,3 +287,19 @@ async def exercise(
 def test_metrics_are_off_by_default(settings: Settings) -> None:
     with serving(settings.database_url) as server:
         assert httpx.get(f"{server.base_url}/metrics").status_code == 404
+
+
+@pytest.mark.parametrize("access_log", [True, False])
+async def test_the_access_log_can_be_turned_off(
+    settings: Settings, access_log: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    from salon.app import create_app
+
+    app = create_app(settings.model_copy(update={"access_log": access_log}))
+    caplog.set_level("INFO", logger="salon.access")
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://salon.test") as http:
+            assert (await http.get("/health/live")).status_code == 200
+    lines = [r for r in caplog.records if r.name == "salon.access"]
+    assert len(lines) == (1 if access_log else 0)

@@ -34,9 +34,10 @@ def request_id_of(headers: list[tuple[bytes, bytes]]) -> str:
 
 
 class Observer:
-    def __init__(self, app: ASGIApp, *, with_metrics: bool) -> None:
+    def __init__(self, app: ASGIApp, *, with_metrics: bool, with_access_log: bool) -> None:
         self.app = app
         self.with_metrics = with_metrics
+        self.with_access_log = with_access_log
         # Label children by (method, route, status): prometheus-client's lookup costs more.
         self._children: dict[tuple[str, str, int], tuple[Any, Any, Any]] = {}
 
@@ -70,7 +71,7 @@ class Observer:
         db_seconds: float = scope.get(deps.DB_SECONDS, 0.0)
         if self.with_metrics:
             self._count(method, template, status, seconds, db_seconds)
-        if access_log.isEnabledFor(logging.INFO):
+        if self.with_access_log and access_log.isEnabledFor(logging.INFO):
             call = scope.get(deps.CALL)
             client = scope.get("client")
             fields = {
