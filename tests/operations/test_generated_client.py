@@ -18,6 +18,7 @@ from openapi_spec_validator import validate
 
 from salon.config import Settings
 from tests.served import Server, serving
+from tests.support import Person
 
 PACKAGE = "salon_generated_client"
 
@@ -235,3 +236,19 @@ def test_the_readme_conversation_through_a_generated_client(
     assert refused.parsed.message == "Unauthorized."
     with httpx.Client(base_url=server.base_url) as raw:
         assert raw.get("/health/ready").json()["status"] == "ok"
+
+
+async def test_a_null_rating_body_is_refused_like_any_body_that_is_not_an_object(
+    client: httpx.AsyncClient, ambassador: Person, visitor: Person, chatroom: int
+) -> None:
+    for body in (b"null", b"[]", b"5"):
+        refused = await client.post(
+            f"/chat/chatrooms/{chatroom}/ratings",
+            headers=ambassador.headers | {"Content-Type": "application/json"},
+            content=body,
+        )
+        assert refused.status_code == 422, (body, refused.text)
+        assert "body" in refused.json()["errors"]
+    omitted = await client.post(f"/chat/chatrooms/{chatroom}/ratings", headers=ambassador.headers)
+    assert omitted.status_code == 201, omitted.text
+    assert omitted.json()["rating"]["id_user_rater"] == visitor.id
