@@ -26,7 +26,14 @@ def free_port() -> int:
         return port
 
 
-def start(database_url: str, *, workers: int = 1, env: dict[str, str] | None = None) -> Server:
+def start(
+    database_url: str,
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    ready: str = "/health",
+) -> Server:
+    """`ready`: the path that answers 200 once the server is up (/health asks the database)."""
     port = free_port()
     environment = os.environ | {
         "SALON_DATABASE_URL": database_url,
@@ -45,7 +52,7 @@ def start(database_url: str, *, workers: int = 1, env: dict[str, str] | None = N
     ]
     process = subprocess.Popen(command, env=environment)  # noqa: S603
     server = Server(f"http://127.0.0.1:{port}", process)
-    wait_until_up(server)
+    wait_until_up(server, ready)
     return server
 
 
@@ -72,9 +79,13 @@ def kill(server: Server) -> None:
 
 @contextmanager
 def serving(
-    database_url: str, *, workers: int = 1, env: dict[str, str] | None = None
+    database_url: str,
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    ready: str = "/health",
 ) -> Iterator[Server]:
-    server = start(database_url, workers=workers, env=env)
+    server = start(database_url, workers=workers, env=env, ready=ready)
     try:
         yield server
     finally:
