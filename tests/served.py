@@ -33,8 +33,10 @@ def start(
     workers: int = 1,
     env: dict[str, str] | None = None,
     log: Path | None = None,
+    ready: str = "/health",
 ) -> Server:
-    """`salon serve`; its stderr (its log) goes to `log` when given."""
+    """`salon serve`; its stderr (its log) goes to `log` when given. `ready`: the path that
+    answers 200 once the server is up (/health asks the database)."""
     port = free_port()
     environment = os.environ | {
         "SALON_DATABASE_URL": database_url,
@@ -58,7 +60,7 @@ def start(
         if stderr is not None:
             stderr.close()  # the process has its own copy
     server = Server(f"http://127.0.0.1:{port}", process)
-    wait_until_up(server)
+    wait_until_up(server, ready)
     return server
 
 
@@ -90,8 +92,9 @@ def serving(
     workers: int = 1,
     env: dict[str, str] | None = None,
     log: Path | None = None,
+    ready: str = "/health",
 ) -> Iterator[Server]:
-    server = start(database_url, workers=workers, env=env, log=log)
+    server = start(database_url, workers=workers, env=env, log=log, ready=ready)
     try:
         yield server
     finally:

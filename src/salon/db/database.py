@@ -22,6 +22,7 @@ as naive UTC text and booleans as 0/1, and this module converts both ways.
 
 import asyncio
 import contextlib
+import hashlib
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -381,6 +382,8 @@ def _row_count(cursor: sqlite3.Cursor) -> int:
 
 # ---- PostgreSQL ---------------------------------------------------------------------------
 
+STREAM_BATCH = 500  # rows a stream fetches at a time
+
 
 class PostgresDatabase:
     dialect = "postgresql"
@@ -414,14 +417,26 @@ class PostgresDatabase:
         return _PostgresTransaction(self)
 
     async def stream(self, query: Query, params: Params = NO_PARAMS) -> AsyncIterator[Row]:
+        # An SQL cursor, which COMMIT closes, rather than asyncpg's `connection.cursor()`:
+        # that one always prepares a named statement (`__asyncpg_stmt_N__`, N counted per
+        # process), even with the statement cache off, and it outlives the transaction. Behind
+        # PgBouncer in transaction mode the server connection then goes to other clients with
+        # the statement still on it, and another process's export that prepares the same name
+        # there fails ("prepared statement ... already exists"). The cursor's name is per
+        # query text, so that a FETCH that asyncpg caches always describes the same columns.
+        cursor = (
+            "salon_stream_" + hashlib.blake2b(query.postgres.encode(), digest_size=8).hexdigest()
+        )
         async with (
             self._turns,
             self.pool.acquire(timeout=self._limits.pool_timeout_seconds) as connection,
             connection.transaction(isolation="repeatable_read", readonly=True),
         ):
-            args = query.positional(params)
-            async for row in connection.cursor(query.postgres, *args, prefetch=500):
-                yield row
+            declare = f"DECLARE {cursor} NO SCROLL CURSOR FOR {query.postgres}"
+            await connection.execute(declare, *query.positional(params))
+            while batch := await connection.fetch(f"FETCH {STREAM_BATCH} FROM {cursor}"):
+                for row in batch:
+                    yield row
 
     async def close(self) -> None:
         if self._pool is not None:
