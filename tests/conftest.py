@@ -29,6 +29,21 @@ if os.environ.get("SALON_TEST_REQUIRE_REDIS") == "1" and not REDIS_URL:
 ENGINES = ["sqlite", "postgresql"] if POSTGRES_URL or REQUIRE_POSTGRES else ["sqlite"]
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked for one engine is not collected for the other: deselected, not skipped,
+    so that a run that skips anything stands out."""
+    kept, dropped = [], []
+    for item in items:
+        engine = getattr(item, "callspec", None) and item.callspec.params.get("engine_name")
+        wrong = (item.get_closest_marker("postgresql_only") and engine == "sqlite") or (
+            item.get_closest_marker("sqlite_only") and engine == "postgresql"
+        )
+        (dropped if wrong else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def pytest_report_header() -> str:
     return f"salon engines: {', '.join(ENGINES)}"
 

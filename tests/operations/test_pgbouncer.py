@@ -20,6 +20,8 @@ from tests.operations.bouncer import INSTALL, Bouncer, binary, bouncing
 from tests.served import serving
 from tests.support import Person, World
 
+pytestmark = pytest.mark.postgresql_only
+
 # Fewer server connections than the two processes' pools hold (10 each, plus overflow): the
 # transactions of 40 client connections take turns on these.
 SERVER_CONNECTIONS = 4
@@ -34,8 +36,7 @@ RATERS_ASKED = 8  # ambassadors who ask the visitor for a rating
 def pgbouncer(
     settings: Settings, engine_name: str, pool_size: int
 ) -> AbstractContextManager[Bouncer]:
-    if engine_name != "postgresql":
-        pytest.skip("PgBouncer pools PostgreSQL connections")
+    assert engine_name == "postgresql", "PgBouncer pools PostgreSQL connections"
     if binary() is None:
         message = f"PgBouncer is not installed: {INSTALL}"
         if REQUIRE_POSTGRES:
