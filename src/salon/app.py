@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from salon import __version__, logs, metrics
+from salon.api.docs import install_docs
 from salon.api.errors import install_error_handlers
 from salon.api.guards import RequestGuard
 from salon.api.health import router as health_router
@@ -71,6 +72,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Chat backend for brand-ambassador commerce chat, with chatroom ratings.",
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        # Served by api/docs.py from assets shipped with Salon, not from public CDNs.
+        docs_url=None,
+        redoc_url=None,
         # FastAPI's built-in OpenTelemetry hooks asked the tracer, meter and logger providers
         # on every request (2% of a rating); Salon does not export OpenTelemetry.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
@@ -102,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(metrics_router)
     document_events(app)
     document_authentication(app)
+    install_docs(app)
     return app
 
 

@@ -24,8 +24,34 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"cache-control", b"no-store"),
     (b"cross-origin-resource-policy", b"same-origin"),
 ]
-# The API serves data, never pages; the interactive docs load their own scripts and styles.
+# The API serves data, never pages.
 API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+# The interactive docs (api/docs.py) are pages, built from assets this server ships: the same
+# default, and only what each page needs from this server; no inline script, no eval, no other
+# host. Each allowance below was found needed: without it Chromium reports a violation, and
+# tests/operations/test_docs_browser.py fails on any.
+_DOCS_COMMON = (
+    # The bundle and our start script (Swagger UI), the standalone bundle (ReDoc).
+    b"script-src 'self'; "
+    # Both draw icons from data: URLs (Swagger UI's stylesheet, ReDoc's components).
+    b"img-src 'self' data:; "
+    # /openapi.json, and the requests of Swagger UI's "Try it out" to this API.
+    b"connect-src 'self'; "
+    b"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+# Swagger UI (/docs and the assets under it): its stylesheet, and no inline style.
+SWAGGER_UI_CSP = (
+    b"content-security-policy",
+    b"default-src 'none'; style-src 'self'; " + _DOCS_COMMON,
+)
+# ReDoc (/redoc): 'unsafe-inline' for styles (never for scripts), which it cannot do without:
+# it styles itself with <style> elements that it writes at run time (styled-components), and
+# renders nothing when they are refused. Its search index runs in a worker that it makes from
+# a blob: of its own code (worker-src blob:); without it, the worker is refused with an error.
+REDOC_CSP = (
+    b"content-security-policy",
+    b"default-src 'none'; style-src 'self' 'unsafe-inline'; worker-src blob:; " + _DOCS_COMMON,
+)
 DOCS_PATHS = ("/docs", "/redoc")
 
 
@@ -39,7 +65,13 @@ class RequestGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        send = _with_headers(send, not scope["path"].startswith(DOCS_PATHS))
+        path: str = scope["path"]
+        if root := scope.get("root_path"):  # served under a prefix: the path holds it
+            path = path.removeprefix(root)
+        csp = API_CSP
+        if path.startswith(DOCS_PATHS):
+            csp = REDOC_CSP if path.startswith("/redoc") else SWAGGER_UI_CSP
+        send = _with_headers(send, csp)
         refused = query_refusal(scope["query_string"])
         if refused is not None:
             await _refuse(send, *refused)
@@ -259,13 +291,12 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-def _with_headers(send: Send, with_csp: bool) -> Send:
+def _with_headers(send: Send, csp: tuple[bytes, bytes]) -> Send:
     async def send_with_headers(message: Message) -> None:
         if message["type"] == "http.response.start":
             present = {name.lower() for name, _ in message.get("headers", [])}
             extra = [h for h in SECURITY_HEADERS if h[0] not in present]
-            if with_csp:
-                extra.append(API_CSP)
+            extra.append(csp)
             message = {**message, "headers": [*message.get("headers", []), *extra]}
         await send(message)
 
