@@ -32,9 +32,11 @@ ENGINES = ["sqlite", "postgresql"] if POSTGRES_URL or REQUIRE_POSTGRES else ["sq
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test marked for one engine is not collected for the other: deselected, not skipped,
     so that a run that skips anything stands out."""
-    kept, dropped = [], []
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
     for item in items:
-        engine = getattr(item, "callspec", None) and item.callspec.params.get("engine_name")
+        callspec = getattr(item, "callspec", None)
+        engine = callspec.params.get("engine_name") if callspec is not None else None
         wrong = (item.get_closest_marker("postgresql_only") and engine == "sqlite") or (
             item.get_closest_marker("sqlite_only") and engine == "postgresql"
         )

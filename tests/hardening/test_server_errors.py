@@ -4,6 +4,7 @@ import asyncio
 
 import asyncpg
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from tests.conftest import POSTGRES_URL
@@ -28,6 +29,7 @@ async def test_a_database_failure_is_a_bare_500(app: FastAPI) -> None:
     assert "asyncpg" not in response.text.lower()
 
 
+@pytest.mark.postgresql_only  # SQLite has no server to lose
 async def test_connections_the_server_closed_are_replaced(
     app: FastAPI, engine_name: str, client: httpx.AsyncClient
 ) -> None:
@@ -35,8 +37,6 @@ async def test_connections_the_server_closed_are_replaced(
     instead of a 500. BEGIN fails on a closed connection, which is dropped and the next tried;
     asyncpg alone only replaces one once it has read the server's goodbye, a race that this
     test lost about one time in three."""
-    if engine_name != "postgresql":
-        return  # SQLite has no server to lose
     answers = await asyncio.gather(*(client.get("/health") for _ in range(4)))
     assert {answer.status_code for answer in answers} == {200}  # several pooled connections
     outside = await asyncpg.connect(POSTGRES_URL)

@@ -26,6 +26,8 @@ REQUIRE_BROWSER = os.environ.get("SALON_TEST_REQUIRE_BROWSER") == "1"
 INSTALL = "apt-get install -y chromium"
 RATING_PATH = "/chat/chatrooms/{chatroom}/ratings"
 TIMEOUT_MS = 30_000
+# The pages do not depend on the engine: they run once.
+pytestmark = pytest.mark.sqlite_only
 # As root (CI), Chromium runs only without its sandbox. No background traffic of its own, and
 # no name resolves but the server's address: nothing could leave even past the interception.
 CHROMIUM_ARGS = [
@@ -77,20 +79,14 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def docs_server(engine_name: str, settings: Settings) -> Iterator[Server | None]:
-    if engine_name != "sqlite":
-        yield None
-        return
+def docs_server(settings: Settings) -> Iterator[Server]:
     chromium()  # skip (or fail) before starting a server for nothing
     with serving(settings.database_url) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
-async def browser(docs_server: Server | None) -> AsyncIterator[Browser | None]:
-    if docs_server is None:
-        yield None
-        return
+async def browser(docs_server: Server) -> AsyncIterator[Browser]:
     executable = chromium()
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(
@@ -103,11 +99,8 @@ async def browser(docs_server: Server | None) -> AsyncIterator[Browser | None]:
 
 
 @pytest.fixture
-async def visit(docs_server: Server | None, browser: Browser | None) -> AsyncIterator[Visit | None]:
+async def visit(docs_server: Server, browser: Browser) -> AsyncIterator[Visit]:
     """A fresh browser context (its own profile: no cache, no storage) on the server."""
-    if docs_server is None or browser is None:
-        yield None
-        return
     origin = docs_server.base_url + "/"
     context = await browser.new_context(viewport={"width": 1280, "height": 800})
     context.set_default_timeout(TIMEOUT_MS)
@@ -145,10 +138,8 @@ async def rating_operation(server: Server) -> dict[str, Any]:
 
 
 async def test_swagger_ui_lists_the_operations_offline(
-    docs_server: Server | None, visit: Visit | None, tmp_path: Path
+    docs_server: Server, visit: Visit, tmp_path: Path
 ) -> None:
-    if docs_server is None or visit is None:
-        return  # SQLite's run covers it
     summary = (await rating_operation(docs_server))["summary"]
     page = visit.page
     await page.goto(f"{docs_server.base_url}/docs")
@@ -162,10 +153,8 @@ async def test_swagger_ui_lists_the_operations_offline(
 
 
 async def test_redoc_lists_the_operations_offline(
-    docs_server: Server | None, visit: Visit | None, tmp_path: Path
+    docs_server: Server, visit: Visit, tmp_path: Path
 ) -> None:
-    if docs_server is None or visit is None:
-        return  # SQLite's run covers it
     rating = await rating_operation(docs_server)
     page = visit.page
     await page.goto(f"{docs_server.base_url}/redoc")
