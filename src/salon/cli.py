@@ -2,6 +2,7 @@
 admin."""
 
 import asyncio
+import atexit
 import os
 import shutil
 import tempfile
@@ -103,13 +104,17 @@ def echo_json(value: object) -> None:
 def _prepare_metrics_folder() -> None:
     """Where the workers write their metrics (prometheus-client's multiprocess mode), set
     before any of them imports prometheus-client: the operator's `PROMETHEUS_MULTIPROC_DIR`,
-    emptied (values of processes that are gone would be added to the new ones), or a new one."""
+    rid of its `*.db` files (values of processes that are gone would be added to the new
+    ones), or a new folder, removed when `salon serve` ends."""
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if folder:
-        shutil.rmtree(folder, ignore_errors=True)
         os.makedirs(folder, exist_ok=True)
+        for values in Path(folder).glob("*.db"):  # prometheus-client's files, nothing else
+            values.unlink()
     else:
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="salon-metrics-")
+        folder = tempfile.mkdtemp(prefix="salon-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
 
 
 def _read_json(path: Path) -> Any:
@@ -123,11 +128,15 @@ def _read_json(path: Path) -> Any:
 def _write_private(path: Path, content: bytes) -> None:
     """Replace `path` at once (never half written), readable by its owner only."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as written:
-        written.write(content)
-    os.replace(temporary, path)
+    # mkstemp: a new file (O_EXCL, mode 0600) under a name nobody can have prepared.
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(descriptor, "wb") as written:
+            written.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
 
 
 @app.command()

@@ -19,6 +19,17 @@ FIELDS = "salon_fields"
 TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
+_make_record = logging.getLogRecordFactory()
+
+
+def _record_with_request_id(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    """Every record carries the id of the request it was logged for (None outside one), read
+    when it is made: a handler that formats it later, elsewhere, still has it."""
+    record = _make_record(*args, **kwargs)
+    record.request_id = REQUEST_ID.get()
+    return record
+
+
 class JSONFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -27,7 +38,7 @@ class JSONFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        request_id = REQUEST_ID.get()
+        request_id = getattr(record, "request_id", None)
         if request_id is not None:
             entry["request_id"] = request_id
         fields = getattr(record, FIELDS, None)
@@ -44,7 +55,7 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
-        request_id = REQUEST_ID.get()
+        request_id = getattr(record, "request_id", None)
         if request_id is not None and getattr(record, FIELDS, None) is None:
             line += f" [request {request_id}]"
         return line
@@ -55,8 +66,21 @@ class _SalonHandler(logging.StreamHandler):  # type: ignore[type-arg]
     built again in the same process."""
 
 
+class _WithoutQueryStrings(logging.Filter):
+    """uvicorn logs a socket's path with its query string, which may hold a token: the path
+    alone is kept."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if '"WebSocket %s"' in str(record.msg) and isinstance(record.args, tuple):
+            record.args = tuple(
+                arg.split("?", 1)[0] if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True
+
+
 def configure(level: str, log_format: str) -> None:
     """Salon's handler on the root logger; uvicorn's own loggers write through it too."""
+    logging.setLogRecordFactory(_record_with_request_id)
     as_json = log_format == "json" or (log_format == "auto" and not sys.stderr.isatty())
     handler = _SalonHandler(sys.stderr)
     handler.setFormatter(JSONFormatter() if as_json else TextFormatter())
@@ -69,3 +93,5 @@ def configure(level: str, log_format: str) -> None:
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers = []
         uvicorn_logger.propagate = True
+        if not any(isinstance(f, _WithoutQueryStrings) for f in uvicorn_logger.filters):
+            uvicorn_logger.addFilter(_WithoutQueryStrings())

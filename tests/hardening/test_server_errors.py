@@ -11,17 +11,24 @@ from tests.conftest import POSTGRES_URL
 from tests.support import run_sql
 
 
-async def test_a_database_failure_is_a_bare_500(app: FastAPI) -> None:
+async def test_a_database_failure_is_a_bare_500(
+    app: FastAPI, caplog: pytest.LogCaptureFixture
+) -> None:
     # A schema that lost a table behind the server's back: every read of it fails in the driver.
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     await run_sql(app, "ALTER TABLE api_token RENAME TO api_token_gone")
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://salon.test") as client:
-            headers = {"Authorization": "Bearer sln_x"}
+            headers = {"Authorization": "Bearer sln_x", "X-Request-ID": "broken-1"}
             response = await client.get("/chat/ambassadors", headers=headers)
     finally:
         await run_sql(app, "ALTER TABLE api_token_gone RENAME TO api_token")
     assert response.status_code == 500
+    # The answer and the one traceback logged carry the request id, to join them.
+    assert response.headers["x-request-id"] == "broken-1"
+    [error] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert error.exc_info is not None
+    assert getattr(error, "request_id", None) == "broken-1"
     assert response.json() == {"message": "Server Error."}
     assert "Traceback" not in response.text
     assert "api_token" not in response.text

@@ -5,6 +5,8 @@ import asyncio
 import json
 import secrets
 import shutil
+import socket
+import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -88,7 +90,7 @@ def test_ready_names_the_check_that_fails_while_live_answers(
 ) -> None:
     redis_url, redis = own_redis
     for _ in range(50):  # until Redis accepts connections
-        if httpx_redis_ready(redis_url):
+        if redis_listens(redis_url):
             break
         time.sleep(0.1)
     with serving(settings.database_url, env={"SALON_REDIS_URL": redis_url}) as server:
@@ -105,12 +107,33 @@ def test_ready_names_the_check_that_fails_while_live_answers(
         assert live.status_code == 200
 
 
-def httpx_redis_ready(redis_url: str) -> bool:
-    import socket
-
+def redis_listens(redis_url: str) -> bool:
     host, port = redis_url.removeprefix("redis://").split("/")[0].split(":")
     with socket.socket() as probe:
         return probe.connect_ex((host, int(port))) == 0
+
+
+@pytest.mark.sqlite_only
+def test_ready_answers_at_once_while_another_process_holds_the_write_lock(
+    settings: Settings,
+) -> None:
+    """A reader does not wait for SQLite's writer: neither does the probe, nor, so, the
+    process (a BEGIN IMMEDIATE would have waited on the event loop for the busy timeout)."""
+    with serving(settings.database_url) as server:
+        path = settings.database_url.removeprefix("sqlite:///")
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            started = time.monotonic()
+            ready = httpx.get(f"{server.base_url}/health/ready", timeout=10)
+            live = httpx.get(f"{server.base_url}/health/live", timeout=10)
+            elapsed = time.monotonic() - started
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert ready.status_code == 200, ready.text
+        assert live.status_code == 200
+        assert elapsed < 2
 
 
 # ---- The access log ---------------------------------------------------------------------
@@ -148,18 +171,30 @@ async def test_one_json_line_per_request_and_never_a_secret(
             assert listed.status_code == 200
             unknown = await http.get("/no/such/route", headers={"X-Request-ID": "lost-1"})
             assert unknown.status_code == 404
+            ws_url = server.base_url.replace("http://", "ws://")
+            async with open_socket(ws_url, visitor, f"?after=0&token={query_secret}"):
+                pass
+        # A client that hangs up in the middle of its body gets no answer: 499, not a 500.
+        host, port = server.base_url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port))) as raw:
+            raw.sendall(
+                f"POST /chat/chatrooms/{chatroom}/ratings HTTP/1.1\r\nHost: x\r\n"
+                "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{".encode()
+            )
+        await asyncio.sleep(0.5)
     text = log.read_text()
     lines = log_lines(log)  # every line is JSON, uvicorn's own included
     for secret in (ambassador.token, visitor.token, body_secret, query_secret):
         assert secret not in text
     access = [line for line in lines if line["logger"] == "salon.access"]
-    assert [(a["method"], a["route"], a["status"]) for a in access[-4:]] == [
+    assert [(a["method"], a["route"], a["status"]) for a in access[-5:]] == [
         ("POST", RATINGS, 201),
         ("POST", MESSAGES, 201),
         ("GET", MESSAGES, 200),
         ("GET", "(unmatched)", 404),
+        ("POST", "(unmatched)", 499),  # refused before routing: the body never came
     ]
-    rating, message, listing, lost = access[-4:]
+    rating, message, listing, lost, _ = access[-5:]
     assert rating["request_id"] == "rate-1"
     assert rating["caller"] == ambassador.id
     assert message["caller"] == listing["caller"] == visitor.id
@@ -232,6 +267,8 @@ async def test_metrics_add_up_over_two_workers(
                 assert 0 < database < total
                 assert value(samples, "salon_realtime_events_published_total") >= 5
                 assert value(samples, "salon_webhook_attempt_duration_seconds_count") == 5
+                other = {"method": "OTHER", "route": "/health/live", "status": "405"}
+                assert value(samples, "salon_http_requests_total", **other) == 3
         assert len(receiver.received) == 5
         writers = {path.name.rsplit("_", 1)[-1] for path in folder.glob("counter_*.db")}
         assert len(writers) == 2, writers  # both workers wrote values, and /metrics added them
@@ -269,6 +306,9 @@ async def exercise(
     for _ in range(10):
         listed = await http.get(f"/chat/chatrooms/{chatroom}/messages", headers=visitor.headers)
         assert listed.status_code == 200
+
+    for method in ("PROPFIND", "MKCOL", "LOCK"):  # 405s, counted under one label
+        assert (await http.request(method, "/health/live")).status_code == 405
 
     ws_url = str(http.base_url).rstrip("/").replace("http://", "ws://")
     async with open_socket(ws_url, visitor), open_socket(ws_url, ambassador):

@@ -29,7 +29,6 @@ BRAND_HEADER = "x-popsell-brand"
 # Where the route keeps what it opened for the handler, in the ASGI scope.
 CALL = "salon.call"
 TX = "salon.tx"
-DB_SECONDS = "salon.db_seconds"  # the request's time in the database (api/observe.py)
 
 
 @dataclass(slots=True)

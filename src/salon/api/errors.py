@@ -29,6 +29,7 @@ UNAUTHORIZED = "Unauthorized."
 FORBIDDEN = "Forbidden - You don't have permission to access this route"
 TOO_MANY = "Too Many Requests."
 UNAVAILABLE = "Service Unavailable."
+SERVER_ERROR = "Server Error."
 
 
 class MessageBody(BaseModel):
@@ -153,8 +154,9 @@ def _methods_of_path(request: Request) -> set[str]:
 
 
 def _render_unexpected(request: Request, error: Exception) -> Response:
+    """What api/observe.py has not answered itself (an error outside it)."""
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
-    return json_response(500, {"message": "Server Error."})
+    return json_response(500, {"message": SERVER_ERROR})
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -18,7 +18,6 @@ from pydantic import BaseModel
 from salon.api.deps import Public
 from salon.api.responses import JSON, ok
 from salon.api.routing import SalonRoute
-from salon.db.database import Database
 from salon.db.health import ping
 from salon.ratelimit import RateLimiter
 
@@ -71,17 +70,19 @@ async def live() -> JSON:
 )
 async def ready(request: Request) -> JSON:
     state = request.app.state
-    database = await _check("database", _database(state.database))
     limiter: RateLimiter = state.rate_limiter
-    redis: Check = await _check("redis", limiter.ping()) if limiter.uses_redis else "not configured"
+    checks = [_check("database", _answers(state.database.ping()))]
+    if limiter.uses_redis:
+        checks.append(_check("redis", limiter.ping()))
+    database, *others = await asyncio.gather(*checks)  # at once: 2 s at worst, not 4
+    redis: Check = others[0] if others else "not configured"
     ready = database == "ok" and redis in ("ok", "not configured")
     body = {"status": "ok" if ready else "unavailable", "database": database, "redis": redis}
     return ok(body) if ready else JSON(body, 503)
 
 
-async def _database(database: Database) -> bool:
-    async with database.transaction() as tx:
-        await ping(tx)
+async def _answers(ping: Awaitable[None]) -> bool:
+    await ping
     return True
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from salon import metrics
+from salon.api.deps import bearer_token
 from salon.api.errors import UNAUTHORIZED, json_response
 
 router = APIRouter()
@@ -16,9 +17,8 @@ router = APIRouter()
 async def exposition(request: Request) -> Response:
     token = request.app.state.settings.metrics_token
     if token is not None:
-        sent = request.headers.get("authorization", "")
-        expected = f"Bearer {token.get_secret_value()}"
-        if not hmac.compare_digest(sent.encode(), expected.encode()):
+        sent = bearer_token(request.headers.get("authorization")) or ""
+        if not hmac.compare_digest(sent.encode(), token.get_secret_value().encode()):
             return json_response(401, {"message": UNAUTHORIZED}, {"WWW-Authenticate": "Bearer"})
     body, content_type = metrics.exposition()
     return Response(body, media_type=content_type)

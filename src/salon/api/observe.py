@@ -14,14 +14,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from salon import metrics
 from salon.api import deps
+from salon.api.errors import SERVER_ERROR, json_response
+from salon.db.database import DB_TIME
 from salon.logs import FIELDS, REQUEST_ID
 
 access_log = logging.getLogger("salon.access")
+log = logging.getLogger(__name__)
 
 # A request id taken from the caller: short, and nothing that could forge a log line.
 _SANE_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
-# Requests that matched no route share one label, so that scanners cannot grow the metrics.
+# Requests that matched no route, or were refused before routing, share one label; methods
+# other than these, one label too: scanners cannot grow the number of series.
 UNMATCHED = "(unmatched)"
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+MAX_PATH = 1024  # of a path in a log line
+CLIENT_GONE = 499
 
 
 def request_id_of(headers: list[tuple[bytes, bytes]]) -> str:
@@ -48,7 +55,7 @@ class Observer:
         started = time.perf_counter()
         request_id = request_id_of(scope["headers"])
         header = (b"x-request-id", request_id.encode())
-        status = 500  # what the server answers when the app fails before answering
+        status: int | None = None  # until the answer starts
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -58,26 +65,41 @@ class Observer:
             await send(message)
 
         context = REQUEST_ID.set(request_id)
+        database_time = [0.0]
+        timing = DB_TIME.set(database_time)
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Here, and not in Starlette's outer handler: the line carries the request id,
+            # and so does the answer.
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"][:MAX_PATH])
+            if status is not None:
+                raise  # the answer had begun: all that is left is to drop the connection
+            await json_response(500, {"message": SERVER_ERROR})(scope, receive, send_with_id)
         finally:
+            DB_TIME.reset(timing)
             REQUEST_ID.reset(context)
-            self._observe(scope, status, time.perf_counter() - started, request_id)
+            seconds = time.perf_counter() - started
+            # No answer at all: the client went away first (nginx's 499), not a server error.
+            answered = CLIENT_GONE if status is None else status
+            self._observe(scope, answered, seconds, database_time[0], request_id)
 
-    def _observe(self, scope: Scope, status: int, seconds: float, request_id: str) -> None:
+    def _observe(
+        self, scope: Scope, status: int, seconds: float, db_seconds: float, request_id: str
+    ) -> None:
         route = scope.get("route")
         template: str = getattr(route, "path_format", None) or UNMATCHED
         method: str = scope["method"]
-        db_seconds: float = scope.get(deps.DB_SECONDS, 0.0)
         if self.with_metrics:
-            self._count(method, template, status, seconds, db_seconds)
+            label = method if method in METHODS else "OTHER"
+            self._count(label, template, status, seconds, db_seconds)
         if self.with_access_log and access_log.isEnabledFor(logging.INFO):
             call = scope.get(deps.CALL)
             client = scope.get("client")
             fields = {
                 "method": method,
                 "route": template,
-                "path": scope["path"],
+                "path": scope["path"][:MAX_PATH],
                 "status": status,
                 "duration_ms": round(seconds * 1000, 2),
                 "db_ms": round(db_seconds * 1000, 2),
@@ -104,6 +126,7 @@ class Observer:
         requests, duration, database = children
         requests.inc()
         duration.observe(seconds)
-        database.observe(db_seconds)
+        if db_seconds:  # requests that never reached the database would only skew it
+            database.observe(db_seconds)
         if status == 429:
             metrics.RATE_LIMITED.labels(template).inc()

@@ -30,8 +30,8 @@ def operation_id(route: APIRoute) -> str:
     (public)" -> `loginWithEmailAndPassword`). Generated clients name their functions after it;
     FastAPI's default (`rate_a_chatroom_chat_chatrooms__chatroom__ratings_post`) repeats the
     path. A route may set `operation_id=` itself; tests/api/test_openapi.py keeps them unique."""
-    title = re.sub(r"\(.*?\)", "", route.summary or route.name).replace("'s", "s")
-    first, *rest = re.findall(r"[A-Za-z0-9]+", title)
+    title = re.sub(r"\(.*?\)", "", route.summary or "").replace("'s", "s")
+    first, *rest = re.findall(r"[A-Za-z0-9]+", title) or [route.name]
     return str(first).lower() + "".join(word[0].upper() + word[1:] for word in rest)
 
 

@@ -245,9 +245,8 @@ def _authenticated(handle: Handler) -> Handler:
     async def handle_as_caller(request: Request) -> Response:
         database: Database = request.app.state.database
         claim: idempotency.Claim | None = None
-        transaction = database.transaction()
         try:
-            async with transaction as tx:
+            async with database.transaction() as tx:
                 call, claim = await deps.open_call(request, tx)
                 request.scope[deps.CALL] = call
                 response = await handle(request)
@@ -259,8 +258,6 @@ def _authenticated(handle: Handler) -> Handler:
             # A concurrent request with the same key committed first: answer what it answered.
             assert claim is not None
             raise await idempotency.replay_winner(database, claim) from None
-        finally:
-            request.scope[deps.DB_SECONDS] = transaction.seconds
         await publish(request, tx)
         return response
 
@@ -270,15 +267,11 @@ def _authenticated(handle: Handler) -> Handler:
 def _public(handle: Handler) -> Handler:
     async def handle_in_transaction(request: Request) -> Response:
         database: Database = request.app.state.database
-        transaction = database.transaction()
-        try:
-            async with transaction as tx:
-                request.scope[deps.TX] = tx
-                response = await handle(request)
-                if tx.outbox:
-                    await webhook_events.record(tx)
-        finally:
-            request.scope[deps.DB_SECONDS] = transaction.seconds
+        async with database.transaction() as tx:
+            request.scope[deps.TX] = tx
+            response = await handle(request)
+            if tx.outbox:
+                await webhook_events.record(tx)
         await publish(request, tx)
         return response
 

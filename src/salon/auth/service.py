@@ -11,7 +11,7 @@ from limits import (
 
 from salon.ambassadors import repository as ambassadors
 from salon.auth import repository
-from salon.auth.passwords import PasswordHashing, hash_password
+from salon.auth.passwords import PasswordHashing, hash_password, verify_password
 from salon.auth.tokens import generate_api_key, generate_token, hash_token
 from salon.clock import utcnow
 from salon.config import Settings
@@ -45,6 +45,23 @@ async def authenticate(
     if ambassador.last_action_date is None or now - ambassador.last_action_date >= refresh:
         ambassador = await repository.touch_last_action(tx, ambassador, now)
     return ambassador
+
+
+async def token_owner(tx: Transaction, token: str) -> Ambassador | None:
+    """Who a live token belongs to (whatever their `active`), or None."""
+    return await repository.find_owner_of_live_token(tx, hash_token(token))
+
+
+async def password_matches(tx: Transaction, ambassador: Ambassador, password: str) -> bool:
+    """Whether `password` is this person's (one Argon2 check, in a thread)."""
+    if ambassador.email is None:
+        return False
+    found = await repository.find_by_email(tx, ambassador.id_brand, ambassador.email)
+    return (
+        found is not None
+        and found[0].id_ambassador == ambassador.id_ambassador
+        and (await verify_password(password, found[1]))
+    )
 
 
 async def issue_token(tx: Transaction, ambassador: Ambassador, label: str = "") -> str:

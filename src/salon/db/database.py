@@ -25,6 +25,7 @@ import contextlib
 import hashlib
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,9 +53,6 @@ class UniqueViolation(Exception):
 
 
 class Transaction(Protocol):
-    # Time spent in the database so far: statements, BEGIN and COMMIT, and waiting for a
-    # connection or for SQLite's write turn (the request metrics and access log report it).
-    seconds: float
     """What repositories run statements on; services pass it along. `outbox` holds what is
     to be published once the transaction has committed (salon.realtime.outbox)."""
 
@@ -80,6 +78,9 @@ class Database(Protocol):
 
     def transaction(self) -> "TransactionScope": ...
 
+    async def ping(self) -> None:
+        """Raise if the database does not answer (for readiness probes)."""
+
     def stream(self, query: Query, params: Params = NO_PARAMS) -> AsyncIterator[Row]:
         """Every row of a long read, in batches, on a connection of its own (a CSV export
         outlives its request and must not hold the request's connection)."""
@@ -89,8 +90,6 @@ class Database(Protocol):
 
 
 class TransactionScope(Protocol):
-    seconds: float  # the transaction's, once it is over
-
     async def __aenter__(self) -> Transaction: ...
 
     async def __aexit__(
@@ -165,6 +164,17 @@ FEW_FRAMES = 256
 
 
 T = TypeVar("T")
+
+# The database time of the request being served: api/observe.py gives each request a sink of
+# its own, and every statement, BEGIN, COMMIT, wait for a connection or for SQLite's write
+# turn, and streamed batch adds to it, in whatever transaction of the request.
+DB_TIME: ContextVar[list[float] | None] = ContextVar("salon_db_time", default=None)
+
+
+def _spent(started: float | None) -> None:
+    sink = DB_TIME.get()
+    if sink is not None and started is not None:
+        sink[0] += perf_counter() - started
 
 
 async def _finish_in_thread(function: Callable[..., T], *args: Any) -> T:
@@ -275,14 +285,32 @@ class SQLiteDatabase:
 
     async def stream(self, query: Query, params: Params = NO_PARAMS) -> AsyncIterator[Row]:
         # A reader of its own: in WAL mode it reads a snapshot while the writer goes on.
+        started: float | None = perf_counter()  # None while the rows are being taken
         connection = self._open(read_only=True)
         try:
             connection.execute("BEGIN")
             cursor = connection.execute(query.sqlite, params)
             while batch := cursor.fetchmany(500):
+                _spent(started)
+                started = None
                 for row in batch:
                     yield row
                 await asyncio.sleep(0)  # let requests run between batches
+                started = perf_counter()
+        finally:
+            connection.close()
+            _spent(started)
+
+    async def ping(self) -> None:
+        """Raise if the database file cannot be read. On a connection of its own, read-only,
+        in a thread: a reader in WAL mode does not wait for the writer, and a ping that hangs
+        anyway (a locked or lost disk) never holds up the event loop."""
+        await asyncio.to_thread(self._ping)
+
+    def _ping(self) -> None:
+        connection = self._open(read_only=True)
+        try:
+            connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
         finally:
             connection.close()
 
@@ -294,24 +322,25 @@ class SQLiteDatabase:
 
 
 class _SQLiteTransaction:
-    __slots__ = ("_connection", "_database", "outbox", "seconds")
+    __slots__ = ("_connection", "_database", "outbox")
     dialect = "sqlite"
 
     def __init__(self, database: SQLiteDatabase) -> None:
         self._database = database
         self._connection = database._connection
         self.outbox: list[Any] = []
-        self.seconds = 0.0
 
     async def __aenter__(self) -> "_SQLiteTransaction":
         started = perf_counter()
-        await self._database._turn.acquire()
         try:
-            self._connection.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            self._database._turn.release()
-            raise
-        self.seconds += perf_counter() - started
+            await self._database._turn.acquire()
+            try:
+                self._connection.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                self._database._turn.release()
+                raise
+        finally:
+            _spent(started)  # a BEGIN that waited and failed took the time too
         return self
 
     async def __aexit__(
@@ -332,7 +361,7 @@ class _SQLiteTransaction:
                 self._connection.execute("ROLLBACK")
         finally:
             self._database._turn.release()
-            self.seconds += perf_counter() - started
+            _spent(started)
 
     def _run(self, query: Query, params: Params, take: Callable[[sqlite3.Cursor], T]) -> T:
         """The statement, and `take` of its cursor (its rows are read while timed)."""
@@ -346,7 +375,7 @@ class _SQLiteTransaction:
                 raise UniqueViolation(None) from error
             raise
         finally:
-            self.seconds += perf_counter() - started
+            _spent(started)
 
     async def fetch(self, query: Query, params: Params = NO_PARAMS) -> list[Row]:
         return self._run(query, params, sqlite3.Cursor.fetchall)
@@ -368,7 +397,7 @@ class _SQLiteTransaction:
         try:
             self._connection.executemany(query.sqlite, rows)
         finally:
-            self.seconds += perf_counter() - started
+            _spent(started)
 
 
 def _first_value(cursor: sqlite3.Cursor) -> Any:
@@ -427,16 +456,28 @@ class PostgresDatabase:
         cursor = (
             "salon_stream_" + hashlib.blake2b(query.postgres.encode(), digest_size=8).hexdigest()
         )
-        async with (
-            self._turns,
-            self.pool.acquire(timeout=self._limits.pool_timeout_seconds) as connection,
-            connection.transaction(isolation="repeatable_read", readonly=True),
-        ):
-            declare = f"DECLARE {cursor} NO SCROLL CURSOR FOR {query.postgres}"
-            await connection.execute(declare, *query.positional(params))
-            while batch := await connection.fetch(f"FETCH {STREAM_BATCH} FROM {cursor}"):
-                for row in batch:
-                    yield row
+        started: float | None = perf_counter()  # None while the rows are being taken
+        try:
+            async with (
+                self._turns,
+                self.pool.acquire(timeout=self._limits.pool_timeout_seconds) as connection,
+                connection.transaction(isolation="repeatable_read", readonly=True),
+            ):
+                declare = f"DECLARE {cursor} NO SCROLL CURSOR FOR {query.postgres}"
+                await connection.execute(declare, *query.positional(params))
+                while batch := await connection.fetch(f"FETCH {STREAM_BATCH} FROM {cursor}"):
+                    _spent(started)
+                    started = None
+                    for row in batch:
+                        yield row
+                    started = perf_counter()
+        finally:
+            _spent(started)
+
+    async def ping(self) -> None:
+        """Raise if the server does not answer (on a pooled connection, in no transaction)."""
+        async with self.pool.acquire(timeout=self._limits.pool_timeout_seconds) as connection:
+            await connection.fetchval("SELECT 1")
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -453,7 +494,7 @@ _GONE = (
 
 
 class _PostgresTransaction:
-    __slots__ = ("_connection", "_database", "_transaction", "outbox", "seconds")
+    __slots__ = ("_connection", "_database", "_transaction", "outbox")
     dialect = "postgresql"
 
     def __init__(self, database: PostgresDatabase) -> None:
@@ -461,7 +502,6 @@ class _PostgresTransaction:
         self._connection: Any = None
         self._transaction: Any = None
         self.outbox: list[Any] = []
-        self.seconds = 0.0
 
     async def __aenter__(self) -> "_PostgresTransaction":
         started = perf_counter()
@@ -486,7 +526,8 @@ class _PostgresTransaction:
             await self._release()
             database._turns.release()
             raise
-        self.seconds += perf_counter() - started
+        finally:
+            _spent(started)  # a BEGIN that waited and failed took the time too
         return self
 
     def _drop(self) -> None:
@@ -526,7 +567,7 @@ class _PostgresTransaction:
                 await self._release()
             finally:
                 self._database._turns.release()
-                self.seconds += perf_counter() - started
+                _spent(started)
 
     async def _run(self, method: str, query: Query, params: Params) -> Any:
         """asyncpg's `method` (fetch, fetchrow, fetchval, execute) on the statement."""
@@ -540,7 +581,7 @@ class _PostgresTransaction:
         except asyncpg.UniqueViolationError as error:
             raise UniqueViolation(error.constraint_name) from error
         finally:
-            self.seconds += perf_counter() - started
+            _spent(started)
 
     async def fetch(self, query: Query, params: Params = NO_PARAMS) -> list[Row]:
         rows: list[Row] = await self._run("fetch", query, params)
@@ -567,4 +608,4 @@ class _PostgresTransaction:
                 query.postgres, [query.positional(row) for row in rows]
             )
         finally:
-            self.seconds += perf_counter() - started
+            _spent(started)

@@ -10,10 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from salon.ambassadors import repository as ambassadors
-from salon.auth import repository as accounts
-from salon.auth.passwords import verify_password
-from salon.auth.service import issue_token, set_password
-from salon.auth.tokens import hash_token
+from salon.auth.service import issue_token, password_matches, set_password, token_owner
 from salon.db.database import Transaction
 from salon.provisioning import repository, service
 from salon.records import Ambassador, AmbassadorStatus
@@ -100,15 +97,12 @@ def _credentials(earlier: dict[str, Any] | None) -> dict[int, tuple[str | None, 
 async def _token_works(tx: Transaction, ambassador: Ambassador, token: str | None) -> bool:
     if token is None:
         return False
-    owner = await accounts.find_owner_of_live_token(tx, hash_token(token))
+    owner = await token_owner(tx, token)
     return owner is not None and owner.id_ambassador == ambassador.id_ambassador
 
 
 async def _password_works(tx: Transaction, ambassador: Ambassador, password: str | None) -> bool:
-    if password is None or ambassador.email is None:
-        return False
-    found = await accounts.find_by_email(tx, ambassador.id_brand, ambassador.email)
-    return found is not None and await verify_password(password, found[1])
+    return password is not None and await password_matches(tx, ambassador, password)
 
 
 async def _person(tx: Transaction, id_brand: int, person: DemoPerson) -> Ambassador:
