@@ -100,8 +100,8 @@ def _credentials(earlier: dict[str, Any] | None) -> dict[int, tuple[str | None, 
 async def _token_works(tx: Transaction, ambassador: Ambassador, token: str | None) -> bool:
     if token is None:
         return False
-    owner = await accounts.find_owner_of_live_token(tx, hash_token(token))
-    return owner is not None and owner.id_ambassador == ambassador.id_ambassador
+    found = await accounts.find_owner_of_live_token(tx, hash_token(token))
+    return found is not None and found[0].id_ambassador == ambassador.id_ambassador
 
 
 async def _password_works(tx: Transaction, ambassador: Ambassador, password: str | None) -> bool:
