@@ -211,20 +211,33 @@ async def test_get_and_edit_a_message(
     assert refused.status_code == 422
 
 
-async def test_posting_a_message_costs_five_statements_and_one_more_to_unarchive(
-    app: FastAPI, client: httpx.AsyncClient, chatroom: int, visitor: Person, ambassador: Person
+async def test_posting_a_message_costs_four_statements_and_one_more_to_unarchive(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    chatroom: int,
+    visitor: Person,
+    ambassador: Person,
+    manager: Person,
 ) -> None:
     await post_message(client, chatroom, ambassador, "warm: the caller's presence is fresh")
     with counted_queries(app) as plain:
         assert (await post_message(client, chatroom, ambassador, "plain")).status_code == 201
-    # token + caller, chatroom with participants, INSERT message, UPDATE last_message_date, the
-    # brand's webhook endpoints (none here: nothing more is written)
-    assert len(plain) == 5, plain
+    # token + caller (and whether the brand has a webhook endpoint: it has none), chatroom with
+    # participants, INSERT message, UPDATE last_message_date
+    assert len(plain) == 4, plain
 
     archive = f"/chat/chatrooms/{chatroom}/ambassadors/{visitor.id}/archive"
     await client.patch(archive, headers=visitor.headers, json={"archive": True})
     with counted_queries(app) as unarchiving:
         assert (await post_message(client, chatroom, ambassador, "back")).status_code == 201
-    assert len(unarchiving) == 6, unarchiving
+    assert len(unarchiving) == 5, unarchiving
     mine = f"/chat/ambassadors/{visitor.id}/chatrooms?filter[archived]=true"
     assert (await client.get(mine, headers=visitor.headers)).json()["total"] == 0
+
+    endpoint = {"url": "http://127.0.0.1:9/", "event_types": ["message.created"]}
+    registered = await client.post("/manager/webhooks", headers=manager.headers, json=endpoint)
+    assert registered.status_code == 201
+    with counted_queries(app) as subscribed:
+        assert (await post_message(client, chatroom, ambassador, "hooked")).status_code == 201
+    # and, now that the brand has one, its endpoints and the INSERT of the delivery
+    assert len(subscribed) == 6, subscribed

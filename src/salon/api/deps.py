@@ -38,6 +38,8 @@ class Call:
     tx: Transaction
     caller: Ambassador
     settings: Settings
+    # False when the caller's brand had no enabled webhook endpoint as the request began.
+    brand_has_webhooks: bool = True
 
 
 async def current_call(request: Request) -> Call:
@@ -61,7 +63,7 @@ async def open_call(request: Request, tx: Transaction) -> tuple[Call, idempotenc
     state = request.app.state
     settings: Settings = state.settings
     headers = request.headers
-    caller = await auth.authenticate(
+    caller, brand_has_webhooks = await auth.identify(
         tx, bearer_token(headers.get("authorization")), headers.get(BRAND_HEADER), settings
     )
     method = request.method
@@ -72,7 +74,7 @@ async def open_call(request: Request, tx: Transaction) -> tuple[Call, idempotenc
     key = headers.get(idempotency.HEADER)
     if key is not None and method == "POST":
         claim = await idempotency.claim(request, tx, caller, key, settings)
-    return Call(tx, caller, settings), claim
+    return Call(tx, caller, settings, brand_has_webhooks), claim
 
 
 def bearer_token(authorization: str | None) -> str | None:

@@ -251,7 +251,8 @@ def _authenticated(handle: Handler) -> Handler:
                 request.scope[deps.CALL] = call
                 response = await handle(request)
                 if tx.outbox:
-                    await webhook_events.record(tx)
+                    brand = call.caller.id_brand
+                    await webhook_events.record(tx, () if call.brand_has_webhooks else (brand,))
                 if claim is not None:
                     await idempotency.remember(response, tx, claim)
         except idempotency.KeyTaken:

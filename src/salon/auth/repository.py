@@ -7,17 +7,24 @@ from salon.db.database import Transaction
 from salon.db.query import Query, in_list
 from salon.records import Ambassador
 
+# With the owner, whether their brand has an enabled webhook endpoint: an index probe here
+# spares a write of a brand without any its own query of the endpoints, a round trip on
+# PostgreSQL (webhooks/events.py `record`).
 _OWNER_OF_LIVE_TOKEN = Query(
-    f"SELECT {ambassador_columns('a')} FROM api_token t "
+    f"SELECT {ambassador_columns('a')}, EXISTS (SELECT 1 FROM webhook_endpoint w "
+    "WHERE w.id_brand = a.id_brand AND w.enabled) FROM api_token t "
     "JOIN ambassador a ON a.id_ambassador = t.id_ambassador "
     "WHERE t.token_hash = :token_hash AND t.date_revoke IS NULL"
 )
 
 
-async def find_owner_of_live_token(tx: Transaction, token_hash: str) -> Ambassador | None:
-    """The ambassador whose unrevoked token has this digest."""
+async def find_owner_of_live_token(
+    tx: Transaction, token_hash: str
+) -> tuple[Ambassador, bool] | None:
+    """The ambassador whose unrevoked token has this digest, and whether their brand has an
+    enabled webhook endpoint."""
     row = await tx.fetchrow(_OWNER_OF_LIVE_TOKEN, {"token_hash": token_hash})
-    return None if row is None else ambassador_of(row)
+    return None if row is None else (ambassador_of(row), bool(row[-1]))
 
 
 _TOUCH = Query("UPDATE ambassador SET last_action_date = :now WHERE id_ambassador = :id")

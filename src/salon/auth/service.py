@@ -27,7 +27,16 @@ from salon.records import Ambassador, AmbassadorStatus
 async def authenticate(
     tx: Transaction, token: str | None, brand_header: str | None, settings: Settings
 ) -> Ambassador:
-    """The ambassador behind a bearer token, or Unauthorized.
+    """The ambassador behind a bearer token, or Unauthorized (see `identify`)."""
+    ambassador, _ = await identify(tx, token, brand_header, settings)
+    return ambassador
+
+
+async def identify(
+    tx: Transaction, token: str | None, brand_header: str | None, settings: Settings
+) -> tuple[Ambassador, bool]:
+    """The ambassador behind a bearer token, or Unauthorized; and whether their brand has an
+    enabled webhook endpoint (known at no cost here, asked for by every write).
 
     `X-Popsell-Brand`, when sent, must name the token's brand (Forbidden otherwise).
     A disabled account (`active` < 0) is Unauthorized. `last_action_date` is refreshed only
@@ -35,21 +44,23 @@ async def authenticate(
     """
     if not token:
         raise Unauthorized
-    ambassador = await repository.find_owner_of_live_token(tx, hash_token(token))
-    if ambassador is None or ambassador.active < 0:
+    found = await repository.find_owner_of_live_token(tx, hash_token(token))
+    if found is None or found[0].active < 0:
         raise Unauthorized
+    ambassador, brand_has_webhooks = found
     if brand_header is not None and brand_header.strip() != str(ambassador.id_brand):
         raise Forbidden
     now = utcnow()
     refresh = timedelta(seconds=settings.last_action_refresh_seconds)
     if ambassador.last_action_date is None or now - ambassador.last_action_date >= refresh:
         ambassador = await repository.touch_last_action(tx, ambassador, now)
-    return ambassador
+    return ambassador, brand_has_webhooks
 
 
 async def token_owner(tx: Transaction, token: str) -> Ambassador | None:
     """Who a live token belongs to (whatever their `active`), or None."""
-    return await repository.find_owner_of_live_token(tx, hash_token(token))
+    found = await repository.find_owner_of_live_token(tx, hash_token(token))
+    return None if found is None else found[0]
 
 
 async def password_matches(tx: Transaction, ambassador: Ambassador, password: str) -> bool:

@@ -6,6 +6,7 @@ the same transaction: a committed change always has its deliveries, a rolled-bac
 """
 
 import random
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -63,12 +64,15 @@ def wants(subscription: Subscription, event: Event) -> bool:
     return True
 
 
-async def record(tx: Transaction) -> None:
-    """Before the commit: a delivery row per (event in the outbox, endpoint that wants it)."""
+async def record(tx: Transaction, without_endpoints: Iterable[int] = ()) -> None:
+    """Before the commit: a delivery row per (event in the outbox, endpoint that wants it).
+    `without_endpoints`: brands known to have no enabled endpoint (the caller's, learnt with
+    its token), whose endpoints are not asked for again. An endpoint enabled while the request
+    runs gets the events of requests that begin after it is committed."""
     events = [item for item in tx.outbox if isinstance(item, Event) and item.type in SUBSCRIBABLE]
     if not events:
         return
-    endpoints: dict[int, list[Subscription]] = {}
+    endpoints: dict[int, list[Subscription]] = {brand: [] for brand in without_endpoints}
     deliveries: list[NewDelivery] = []
     now = utcnow()
     for event in events:
