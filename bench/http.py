@@ -293,6 +293,17 @@ def print_row(setup: str, route: str, server: str, result: Result, ratio: str = 
     )
 
 
+# --observed: Salon as an operator would run it, its access log (JSON, to a file) and metrics on.
+OBSERVED_ENV = {"SALON_LOG_LEVEL": "info", "SALON_LOG_FORMAT": "json", "SALON_METRICS": "true"}
+observed_log: Path | None = None
+
+
+def start_salon(url: str, workers: int, env: dict[str, str]) -> served.Server:
+    if observed_log is None:
+        return served.start(url, workers=workers, env=SALON_ENV | env)
+    return served.start(url, workers=workers, env=SALON_ENV | OBSERVED_ENV | env, log=observed_log)
+
+
 async def run_setup(
     name: str, url: str, workers: int, env: dict[str, str], args: argparse.Namespace
 ) -> str:
@@ -309,7 +320,7 @@ async def run_setup(
     )
     reads, rooms = seeded[:CONNECTIONS], Chatrooms(seeded[CONNECTIONS:])
     pool_size = Settings().db_pool_size
-    salon = served.start(url, workers=workers, env=SALON_ENV | env)
+    salon = start_salon(url, workers, env)
     reference = start_reference(url, workers, pool_size)
     try:
         same_bodies(salon.base_url, reference.base_url, reads[0], rooms.take(2))
@@ -332,7 +343,7 @@ async def run_setup(
             for _ in range(args.rounds):
                 for server_name in ("salon", "reference"):
                     if server_name == "salon":
-                        server = served.start(url, workers=workers, env=SALON_ENV | env)
+                        server = start_salon(url, workers, env)
                     else:
                         server = start_reference(url, workers, pool_size)
                     what = f"{name} {ROUTES[route]} {server_name}"
@@ -418,7 +429,7 @@ async def soak(
     SOAK_ENV (each visitor's stream is new). The second half is the test: flat means no leak.
     """
     warm_rooms, soak_rooms = rooms.take(soak_warmup(ratings)), rooms.take(ratings)
-    server = served.start(url, workers=workers, env=SALON_ENV | SOAK_ENV | env)
+    server = start_salon(url, workers, SOAK_ENV | env)
     half: list[int] = []
     try:
         pids = worker_pids(server, workers)
@@ -468,7 +479,15 @@ async def main() -> None:
     )
     parser.add_argument("--soak", type=int, default=100_000, help="ratings for the memory run")
     parser.add_argument("--only", choices=("sqlite", "postgres"), help="run one setup")
+    parser.add_argument(
+        "--observed",
+        action="store_true",
+        help="Salon with its access log (JSON, to a file) and /metrics on",
+    )
     args = parser.parse_args()
+    if args.observed:
+        global observed_log
+        observed_log = Path(tempfile.mkdtemp(prefix="salon-bench-")) / "salon.log"
 
     print(
         f"wrk, {CONNECTIONS} connections, {args.seconds} s per server after a warm-up, "
