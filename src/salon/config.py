@@ -22,6 +22,12 @@ class Settings(BaseSettings):
         description="a rater who has rated may be asked again after a new exchange of messages, "
         "or after this many days without one",
     )
+    rating_request_expiry_days: int = Field(
+        default=30,
+        ge=1,
+        description="a rating request unanswered this long expires: it no longer stands in the "
+        "way of a new request, and it can no longer be answered",
+    )
     online_window_seconds: int = Field(default=300, ge=1)
     last_action_refresh_seconds: int = Field(
         default=60,
@@ -195,3 +201,7 @@ class Settings(BaseSettings):
     @property
     def rating_request_cooldown(self) -> timedelta:
         return timedelta(days=self.rating_request_cooldown_days)
+
+    @property
+    def rating_request_expiry(self) -> timedelta:
+        return timedelta(days=self.rating_request_expiry_days)

@@ -43,6 +43,7 @@ async def get_live_for_update(tx: Transaction, id_rating: int, id_brand: int) ->
 class OpenRating:
     id_rating: int
     is_pending: bool
+    date_asked: datetime
     date_rated: datetime | None
 
 
@@ -72,7 +73,7 @@ def _spoke(who: str, after: str) -> str:
 # One row whatever there is: the chatroom, left-joined to its open rating for the pair (at
 # most one, by uq_rating_open), with whether each side spoke.
 _STANDING = Query(
-    "SELECT o.id_rating, o.value, o.date_rated, "
+    "SELECT o.id_rating, o.value, o.date_insert, o.date_rated, "
     f"{_spoke('id_user_rated', '0')}, "
     f"{_spoke('id_user_rated', 'coalesce(o.id_message, 0)')}, "
     f"{_spoke('id_user_rater', 'coalesce(o.id_message, 0)')} "
@@ -94,9 +95,12 @@ async def standing(
     }
     row = await tx.fetchrow(_STANDING, params)
     assert row is not None  # the chatroom was read in this transaction
-    id_rating, value, date_rated, took_part, rated_since, rater_since = row
+    id_rating, value, date_asked, date_rated, took_part, rated_since, rater_since = row
+    open_rating = None
+    if id_rating is not None:
+        open_rating = OpenRating(id_rating, value is None, date_asked, date_rated)
     return Standing(
-        None if id_rating is None else OpenRating(id_rating, value is None, date_rated),
+        open_rating,
         bool(took_part),
         bool(rated_since) and bool(rater_since),
     )
@@ -206,7 +210,9 @@ class RatingFilters:
     id_user_rater: int | None = None
     id_chatroom: int | None = None
     values: list[int] | None = None
-    status: str | None = None  # "pending" | "answered"
+    status: str | None = None  # "pending" | "expired" | "answered"
+    # Requests asked before this have expired (needed by the "pending" and "expired" statuses).
+    asked_since: datetime | None = None
 
 
 SORTABLE = ("id_rating", "date_insert", "date_update", "value")
@@ -229,8 +235,11 @@ def _live_of_brand(id_brand: int, filters: RatingFilters) -> tuple[str, dict[str
             params[column] = value
     if filters.values is not None:
         where.append(f"r.value IN ({expand(params, 'value', filters.values)})")
-    if filters.status == "pending":
-        where.append("r.value IS NULL")
+    if filters.status in ("pending", "expired"):
+        assert filters.asked_since is not None
+        newer = filters.status == "pending"
+        where.append(f"r.value IS NULL AND r.date_insert {'>=' if newer else '<'} :asked_since")
+        params["asked_since"] = filters.asked_since
     elif filters.status == "answered":
         where.append("r.value IS NOT NULL")
     return " AND ".join(where), params

@@ -70,7 +70,12 @@ DATE_ORDER = (
             "The id_user_rater and id_user_rated fields must be different.",
             "the same person, sent or by default",
         ),
-        ("id_user_rater", service.PENDING_EXISTS, "one pending request per rater and rated"),
+        (
+            "id_user_rater",
+            service.PENDING_EXISTS,
+            "one pending request per rater and rated (one unanswered for "
+            "`SALON_RATING_REQUEST_EXPIRY_DAYS`, 30, has expired and no longer counts)",
+        ),
         (
             "id_user_rated",
             service.NOT_TAKEN_PART,
@@ -149,6 +154,11 @@ async def rate_a_chatroom(
             "a newer request of the same rater for the same ambassador in the chatroom replaced "
             "this rating",
         ),
+        (
+            "rating",
+            service.EXPIRED.format(days=30),
+            "the request was not answered within `SALON_RATING_REQUEST_EXPIRY_DAYS` (30)",
+        ),
     ),
     responses=error_responses(401, 403, 404, 422),
     # Without a body there is no score: refused like {}.
@@ -182,7 +192,14 @@ class ReportQuery(DaysQuery):
     id_user_rater: Annotated[QueryId | None, Field(alias="filter[id_user_rater]")] = None
     id_chatroom: Annotated[QueryId | None, Field(alias="filter[id_chatroom]")] = None
     value: Annotated[str | None, VALUES.field("0-5, comma list allowed")] = None
-    status: Annotated[Literal["pending", "answered"] | None, Field(alias="filter[status]")] = None
+    status: Annotated[
+        Literal["pending", "expired", "answered"] | None,
+        Field(
+            alias="filter[status]",
+            description="pending: asked, not answered, not expired; expired: not answered "
+            "within SALON_RATING_REQUEST_EXPIRY_DAYS; answered: given a value",
+        ),
+    ] = None
     sort: Annotated[
         str | None,
         Field(
@@ -226,7 +243,12 @@ async def list_ratings(request: Request, call: Authenticated) -> JSON:
     query = ReportPageQuery.read(request)
     page = query.page_request
     found, total = await service.list_ratings(
-        call.tx, call.caller, query.filters(), query.order, page.offset, page.per_page
+        call.tx,
+        call.caller,
+        service.reported(query.filters(), call.settings),
+        query.order,
+        page.offset,
+        page.per_page,
     )
     return ok(paginate(request, page, [report_item_wire(r) for r in found], total))
 
@@ -251,7 +273,8 @@ async def export_ratings(request: Request, call: Authenticated) -> StreamingResp
     caller = call.caller
     service.ensure_staff(caller)
     database = request.app.state.database
-    rows = service.export_csv(database, caller.id_brand, query.filters(), query.order)
+    filters = service.reported(query.filters(), call.settings)
+    rows = service.export_csv(database, caller.id_brand, filters, query.order)
     return StreamingResponse(
         rows,
         media_type="text/csv; charset=utf-8",

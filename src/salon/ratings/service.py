@@ -3,6 +3,7 @@
 import csv
 import io
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,6 +33,7 @@ RATED_ALREADY = (
     "days)."
 )
 SUPERSEDED = "The rating can no longer be changed: a newer request in this chatroom replaced it."
+EXPIRED = "The rating request expired: it was not answered within {days} days."
 
 
 async def request_rating(
@@ -127,10 +129,12 @@ async def submit_rating(
         raise Forbidden
     if rating.is_superseded:
         raise Invalid.field("rating", SUPERSEDED)
+    now = utcnow()
+    if rating.is_pending and now - rating.date_insert >= settings.rating_request_expiry:
+        raise Invalid.field("rating", EXPIRED.format(days=settings.rating_request_expiry_days))
     sent = body.model_fields_set
     if body.value is None and (rating.is_pending or "value" in sent or "content" not in sent):
         raise Invalid.field("value", "The value field is required.")
-    now = utcnow()
     first_submission = rating.date_rated is None
     if rating.date_rated is not None and now - rating.date_rated > settings.rating_edit_window:
         days = settings.rating_edit_window_days
@@ -203,8 +207,9 @@ def _ensure_the_voice_counts_once(
 
     - The rater may start a rating (with or without a score) only once the rated ambassador
       has taken part in the chatroom: nobody rates someone who never answered them.
-    - One open rating per (chatroom, rater, rated): while it is pending, nobody asks again;
-      once given, it changes through PATCH. A new one may be asked after a new exchange (both
+    - One open rating per (chatroom, rater, rated): while it is pending, nobody asks again,
+      unless it expired unanswered (`rating_request_expiry_days`); once given, it changes
+      through PATCH. A new one may be asked after a new exchange (both
       have posted since it was asked) or after the cool-down, and then supersedes it.
     """
     if asked_by_rater and not standing.rated_took_part:
@@ -213,7 +218,9 @@ def _ensure_the_voice_counts_once(
     if current is None:
         return
     if current.is_pending:
-        raise Invalid.field("id_user_rater", PENDING_EXISTS)
+        if now - current.date_asked < settings.rating_request_expiry:
+            raise Invalid.field("id_user_rater", PENDING_EXISTS)
+        return  # unanswered for too long: it expired, and gives way to the new request
     cooled_down = (
         current.date_rated is not None
         and now - current.date_rated >= settings.rating_request_cooldown
@@ -270,6 +277,11 @@ CSV_COLUMNS = (
 def ensure_staff(caller: Ambassador) -> None:
     if not caller.is_staff:
         raise Forbidden
+
+
+def reported(filters: repository.RatingFilters, settings: Settings) -> repository.RatingFilters:
+    """The report's filters, with the moment before which unanswered requests have expired."""
+    return replace(filters, asked_since=utcnow() - settings.rating_request_expiry)
 
 
 async def list_ratings(
