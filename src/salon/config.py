@@ -28,6 +28,17 @@ class Settings(BaseSettings):
         description="a rating request unanswered this long expires: it no longer stands in the "
         "way of a new request, and it can no longer be answered",
     )
+    rating_link_days: int = Field(
+        default=7,
+        ge=1,
+        description="how long a rater's link (/public/ratings/{token}) works after the request",
+    )
+    rating_link_attempts_per_minute: int = Field(
+        default=20, ge=1, description="reads and submissions per rating link"
+    )
+    public_requests_per_ip_per_minute: int = Field(
+        default=60, ge=1, description="requests to /public routes per client address"
+    )
     online_window_seconds: int = Field(default=300, ge=1)
     last_action_refresh_seconds: int = Field(
         default=60,
@@ -201,6 +212,10 @@ class Settings(BaseSettings):
     @property
     def rating_request_cooldown(self) -> timedelta:
         return timedelta(days=self.rating_request_cooldown_days)
+
+    @property
+    def rating_link_lifetime(self) -> timedelta:
+        return timedelta(days=self.rating_link_days)
 
     @property
     def rating_request_expiry(self) -> timedelta:

@@ -25,6 +25,14 @@ class NotFound(AppError):
         self.resource = resource
 
 
+class Gone(AppError):
+    """It existed and no longer works (an expired or withdrawn link); `message` says which."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class Invalid(AppError):
     """The request is well-formed but breaks a rule; errors are keyed by the field as sent."""
 

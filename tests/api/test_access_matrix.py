@@ -172,6 +172,7 @@ def test_the_matrix_covers_every_operation_of_the_schema() -> None:
     operations = {(m.upper(), path) for path, item in spec["paths"].items() for m in item}
     public = {("POST", "/auth/login"), ("POST", "/auth/token"), ("POST", "/auth/guest")}
     public |= {("GET", "/health"), ("GET", "/health/live"), ("GET", "/health/ready")}
+    public |= {("GET", "/public/ratings/{token}"), ("PUT", "/public/ratings/{token}")}
     aliases = {
         "{c}": "{chatroom}",
         "{r}": "{rating}",

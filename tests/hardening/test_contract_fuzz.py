@@ -76,7 +76,11 @@ async def manager_token(app: FastAPI) -> str:
     return token
 
 
-UNLIMITED = {"SALON_WRITES_PER_MINUTE": "1000000"}
+UNLIMITED = {
+    "SALON_WRITES_PER_MINUTE": "1000000",
+    "SALON_PUBLIC_REQUESTS_PER_IP_PER_MINUTE": "1000000",
+    "SALON_RATING_LINK_ATTEMPTS_PER_MINUTE": "1000000",
+}
 
 
 async def test_schemathesis_finds_nothing(app: FastAPI, settings: Settings) -> None:

@@ -151,6 +151,11 @@ async def test_every_event_type_reaches_an_endpoint_that_wants_it(
     assert received[0].json["type"] == "chatroom.created"
     assert by_type["chatroom.created"]["id_chatroom"] == chatroom
     assert by_type["rating.requested"]["rating"]["id_rating"] == rating["id_rating"]
+    # The rater's link goes to the brand's systems with the request, for a mailer or a CRM,
+    # and only with it: not with the message that carries the same rating.
+    assert by_type["rating.requested"]["rating"]["link"]["token"].startswith("slr_")
+    messages = [r.json["data"] for r in received if r.json["type"] == "message.created"]
+    assert all("link" not in (m["rating"] or {}) for m in messages)
     assert by_type["rating.changed"]["value"] == 5
     assert by_type["rating.deleted"]["date_delete"] is not None
     assert len({r.event_id for r in received}) == 7

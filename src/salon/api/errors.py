@@ -16,6 +16,7 @@ from salon.api.idempotency import IdempotentReplay
 from salon.errors import (
     AppError,
     Forbidden,
+    Gone,
     Invalid,
     NotFound,
     Overloaded,
@@ -49,6 +50,7 @@ def error_responses(
         401: (MessageBody, UNAUTHORIZED),
         403: (MessageBody, FORBIDDEN),
         404: (MessageBody, "Not found"),
+        410: (MessageBody, "Gone: the link expired, or its rating was withdrawn or replaced"),
         413: (MessageBody, "Payload Too Large."),
         422: (ValidationBody, "Unprocessable Content"),
         429: (MessageBody, TOO_MANY + " Retry after the seconds in the Retry-After header."),
@@ -107,6 +109,8 @@ def _render_app_error(_: Request, error: Exception) -> Response:
             return json_response(403, {"message": FORBIDDEN})
         case NotFound(resource=resource):
             return json_response(404, {"message": f"Not found - The {resource} does not exist"})
+        case Gone(message=message):
+            return json_response(410, {"message": message})
         case Invalid(errors=errors):
             return validation_response(errors)
         case TooManyRequests(retry_after_seconds=seconds):

@@ -4,6 +4,7 @@ from salon.ambassadors.router import router as ambassadors
 from salon.auth.router import router as auth
 from salon.chatrooms.router import router as chatrooms
 from salon.messages.router import router as messages
+from salon.ratings.public import router as public_ratings
 from salon.ratings.router import router as ratings
 from salon.realtime.router import router as realtime
 from salon.webhooks.router import router as webhooks
@@ -17,4 +18,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth,
     realtime,
     webhooks,
+    public_ratings,
 )

@@ -77,7 +77,8 @@ _PARAMETER = re.compile(r"\{(\w+)\}")
 def ids_only(path: str) -> str:
     """Every path parameter of the API is an id, so a segment of letters never matches one:
     `PATCH /chat/ratings/stats` is the 405 of a path that exists (`GET` only), not a 422 of
-    `PATCH /chat/ratings/{rating}`, and `/chat/ratings/abc` names nothing (404)."""
+    `PATCH /chat/ratings/{rating}`, and `/chat/ratings/abc` names nothing (404). A route
+    whose parameter is no id names its convertor (`{token:str}`) and is left as it is."""
     return _PARAMETER.sub(r"{\1:id}", path)
 
 

@@ -7,6 +7,7 @@ import secrets
 
 TOKEN_PREFIX = "sln_"  # noqa: S105 (a prefix, not a secret)
 API_KEY_PREFIX = "slk_"
+RATING_LINK_PREFIX = "slr_"
 
 
 def generate_token() -> str:
@@ -16,6 +17,11 @@ def generate_token() -> str:
 def generate_api_key() -> str:
     """An API key is exchanged for tokens (POST /auth/token); stored hashed like them."""
     return API_KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def generate_rating_link() -> str:
+    """A rater's link to one rating (`/public/ratings/{token}`): stored hashed like tokens."""
+    return RATING_LINK_PREFIX + secrets.token_urlsafe(32)
 
 
 def hash_token(token: str) -> str:

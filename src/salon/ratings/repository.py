@@ -119,9 +119,9 @@ async def supersede(tx: Transaction, id_rating: int, when: datetime) -> None:
 
 _INSERT = Query(
     "INSERT INTO rating (id_brand, id_chatroom, id_message, id_user_rater, id_user_rated, "
-    "value, content, date_insert, date_update, date_rated) VALUES (:id_brand, :id_chatroom, "
-    ":id_message, :id_user_rater, :id_user_rated, :value, :content, :now, :now, :date_rated) "
-    "RETURNING id_rating"
+    "value, content, date_insert, date_update, date_rated, link_hash, link_expires_at) "
+    "VALUES (:id_brand, :id_chatroom, :id_message, :id_user_rater, :id_user_rated, :value, "
+    ":content, :now, :now, :date_rated, :link_hash, :link_expires_at) RETURNING id_rating"
 )
 
 
@@ -136,10 +136,13 @@ async def insert(
     value: int | None,
     content: str | None,
     now: datetime,
+    link_hash: str | None = None,
+    link_expires_at: datetime | None = None,
 ) -> Rating:
-    """The rating a message carries. The partial unique index `uq_rating_open` is the last
-    word on concurrent duplicates (OpenRatingExists); the message is new, so it is the only
-    constraint the rating can break."""
+    """The rating a message carries, with the digest of its rater's link when it has one.
+    The partial unique index `uq_rating_open` is the last word on concurrent duplicates
+    (OpenRatingExists); the message is new, so it is the only constraint the rating can
+    break."""
     date_rated = now if value is not None else None
     params = {
         "id_brand": id_brand,
@@ -151,6 +154,8 @@ async def insert(
         "content": content,
         "now": now,
         "date_rated": date_rated,
+        "link_hash": link_hash,
+        "link_expires_at": link_expires_at,
     }
     try:
         id_rating: int = await tx.fetchval(_INSERT, params)
@@ -171,6 +176,38 @@ async def insert(
         None,
         None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """A rating reached by its rater's link, with what the rater's page shows."""
+
+    rating: Rating
+    link_expires_at: datetime
+    rated_firstname: str
+    rated_image: str | None
+    brand_label: str
+
+
+_BY_LINK_COLUMNS = (
+    f"SELECT {RATING_COLUMNS}, r.link_expires_at, a.firstname, a.image, b.label FROM rating r "
+    "JOIN ambassador a ON a.id_ambassador = r.id_user_rated "
+    "JOIN brand b ON b.id_brand = r.id_brand WHERE r.link_hash = :link_hash"
+)
+_BY_LINK = Query(_BY_LINK_COLUMNS)
+# As `_LIVE_FOR_UPDATE`: a submission locks its rating (SQLite's BEGIN IMMEDIATE already does).
+_BY_LINK_FOR_UPDATE = Query(sqlite=_BY_LINK_COLUMNS, postgres=_BY_LINK_COLUMNS + " FOR UPDATE OF r")
+
+
+async def find_by_link(tx: Transaction, link_hash: str, *, for_update: bool) -> Linked | None:
+    """The rating whose link has this digest, deleted and superseded ones included (its page
+    says why it no longer works)."""
+    query = _BY_LINK_FOR_UPDATE if for_update else _BY_LINK
+    row = await tx.fetchrow(query, {"link_hash": link_hash})
+    if row is None:
+        return None
+    expires_at, firstname, image, label = row[WIDTH:]
+    return Linked(rating_of(row), expires_at, firstname or "", image, label)
 
 
 _SUBMIT = Query(

@@ -63,6 +63,15 @@ class RatingSubmission(BaseModel):
     content: RatingComment | None = Field(default=None, description="null clears the comment")
 
 
+class RatingLink(BaseModel):
+    """The rater's way to answer without signing in: `GET` and `PUT /public/ratings/{token}`.
+    Opaque, stored hashed (shown once), bound to this rating; it stops working at
+    `expires_at` and when the rating is deleted or replaced by a newer request."""
+
+    token: str
+    expires_at: WireDateTime
+
+
 class RatingOut(BaseModel):
     """A rating on the wire. A deleted rating keeps its dates and people but no longer says
     what it was: its message stays in the conversation without the score or the comment."""
@@ -75,6 +84,12 @@ class RatingOut(BaseModel):
     content: str | None
     id_user_rater: int
     id_user_rated: int
+    link: RatingLink | None = Field(
+        default=None,
+        description="Only in the answer to `POST /chat/chatrooms/{chatroom}/ratings` (to the "
+        "rated ambassador or staff) and in the `rating.requested` webhook, when the rater is "
+        "someone other than the caller: the rater's link, shown once",
+    )
 
 
 def _when(value: datetime | None) -> str | None:

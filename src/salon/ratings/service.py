@@ -9,13 +9,14 @@ from typing import Any
 
 from salon.api.listing import Sort
 from salon.api.wire import DateRange
+from salon.auth.tokens import generate_rating_link, hash_token
 from salon.chatrooms import access
 from salon.chatrooms import repository as chatrooms
 from salon.chatrooms.service import chatroom_of_brand, ensure_self_or_staff
 from salon.clock import format_wire_datetime, utcnow
 from salon.config import Settings
 from salon.db.database import Database, Transaction
-from salon.errors import Forbidden, Invalid, NotFound
+from salon.errors import Forbidden, Gone, Invalid, NotFound
 from salon.messages import repository as messages
 from salon.messages.schemas import message_wire
 from salon.ratings import repository
@@ -65,6 +66,9 @@ async def request_rating(
     _check_immediate_score(body, caller, id_rater)
 
     now = utcnow()
+    # Someone other than the rater asks: the rater gets a link to answer without signing in.
+    link = generate_rating_link() if caller.id_ambassador != id_rater else None
+    link_expires_at = now + settings.rating_link_lifetime if link is not None else None
     standing = await repository.standing(
         tx, id_chatroom=id_chatroom, id_user_rater=id_rater, id_user_rated=id_rated
     )
@@ -96,6 +100,8 @@ async def request_rating(
             value=body.value,
             content=body.content,
             now=now,
+            link_hash=None if link is None else hash_token(link),
+            link_expires_at=link_expires_at,
         )
     except repository.OpenRatingExists:
         # A concurrent request for the same rater and ambassador committed first.
@@ -108,7 +114,15 @@ async def request_rating(
     # A rating request is a message of the chatroom too: clients that only render messages
     # need nothing else.
     _publish(tx, EventType.MESSAGE_CREATED, rating, recipients, wire)
-    _publish(tx, EventType.RATING_REQUESTED, rating, recipients, wire)
+    if link is None:
+        _publish(tx, EventType.RATING_REQUESTED, rating, recipients, wire)
+    else:
+        # The rater's link goes to the caller (the rated ambassador or staff: the rater asks
+        # for no link) and to the brand's webhooks, for its mailer or CRM; never to a socket.
+        assert link_expires_at is not None
+        linked = {"token": link, "expires_at": format_wire_datetime(link_expires_at)}
+        plain, wire = wire, {**wire, "rating": {**wire["rating"], "link": linked}}
+        _publish(tx, EventType.RATING_REQUESTED, rating, recipients, plain, webhook_data=wire)
     if body.value is not None:
         _publish(tx, EventType.RATING_SUBMITTED, rating, recipients, rating_wire(rating))
     return wire
@@ -127,6 +141,13 @@ async def submit_rating(
         raise NotFound("rating")
     if caller.id_ambassador != rating.id_user_rater:
         raise Forbidden
+    return await _submit(tx, settings, rating, body)
+
+
+async def _submit(
+    tx: Transaction, settings: Settings, rating: Rating, body: RatingSubmission
+) -> Rating:
+    """The rules of a submission, whether the rater is signed in or follows their link."""
     if rating.is_superseded:
         raise Invalid.field("rating", SUPERSEDED)
     now = utcnow()
@@ -152,6 +173,40 @@ async def submit_rating(
     recipients = await chatrooms.participant_ids(tx, rating.id_chatroom)
     _publish(tx, event, rating, recipients, rating_wire(rating))
     return rating
+
+
+# ---- The rater's link ------------------------------------------------------------------
+
+LINK_UNKNOWN = "rating link"
+LINK_EXPIRED = "This rating link has expired."
+LINK_WITHDRAWN = "This rating was withdrawn."
+LINK_REPLACED = "A newer rating request replaced this one."
+
+
+async def linked_rating(
+    tx: Transaction, token: str, *, for_update: bool = False
+) -> repository.Linked:
+    """The rating a link leads to, while the link works: 404 for a link that never existed,
+    410 for one that expired or whose rating was deleted or replaced."""
+    found = await repository.find_by_link(tx, hash_token(token), for_update=for_update)
+    if found is None:
+        raise NotFound(LINK_UNKNOWN)
+    if found.rating.date_delete is not None:
+        raise Gone(LINK_WITHDRAWN)
+    if found.rating.is_superseded:
+        raise Gone(LINK_REPLACED)
+    if utcnow() >= found.link_expires_at:
+        raise Gone(LINK_EXPIRED)
+    return found
+
+
+async def submit_by_link(
+    tx: Transaction, settings: Settings, token: str, body: RatingSubmission
+) -> repository.Linked:
+    """The rater answers through their link: the rules of `PATCH /chat/ratings/{rating}`."""
+    found = await linked_rating(tx, token, for_update=True)
+    rating = await _submit(tx, settings, found.rating, body)
+    return replace(found, rating=rating)
 
 
 async def delete_rating(tx: Transaction, caller: Ambassador, id_rating: int) -> Rating:
@@ -245,7 +300,8 @@ def _publish(
     type_: EventType,
     rating: Rating,
     recipients: tuple[int, ...],
-    data: dict[str, object],
+    data: dict[str, Any],
+    webhook_data: dict[str, Any] | None = None,
 ) -> None:
     outbox.enqueue(
         tx,
@@ -254,6 +310,7 @@ def _publish(
         id_chatroom=rating.id_chatroom,
         recipients=recipients,
         data=data,
+        webhook_data=webhook_data,
     )
 
 

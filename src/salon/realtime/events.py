@@ -40,6 +40,9 @@ class Event:
     recipients: tuple[int, ...]
     # The wire representation of what changed (a message, a rating, a chatroom, a marker).
     data: dict[str, Any]
+    # What the brand's own systems get instead (its webhooks), never a socket: a rating
+    # request's link for its rater.
+    webhook_data: dict[str, Any] | None = None
 
     def streams(self) -> list[str]:
         return [

@@ -26,8 +26,9 @@ def enqueue(
     id_chatroom: int,
     recipients: Iterable[int],
     data: dict[str, Any],
+    webhook_data: dict[str, Any] | None = None,
 ) -> None:
-    tx.outbox.append(Event(type_, id_brand, id_chatroom, tuple(recipients), data))
+    tx.outbox.append(Event(type_, id_brand, id_chatroom, tuple(recipients), data, webhook_data))
 
 
 def enqueue_for_chatroom(

@@ -83,7 +83,7 @@ async def record(tx: Transaction, without_endpoints: Iterable[int] = ()) -> None
         if not wanting:
             continue
         event_id = new_event_id()
-        body = envelope(event.type, now, event.data)
+        body = envelope(event.type, now, event.webhook_data or event.data)
         deliveries += [
             NewDelivery(s.id_webhook, event.id_brand, event_id, event.type, body) for s in wanting
         ]

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from salon.clock import utcnow
@@ -37,6 +37,7 @@ class Rating(Base):
             postgresql_where=_OPEN,
         ),
         Index("ix_rating_chatroom_update", "id_chatroom", "date_update"),
+        Index("uq_rating_link_hash", "link_hash", unique=True),
     )
 
     id_rating: Mapped[int] = mapped_column(primary_key=True)
@@ -54,5 +55,9 @@ class Rating(Base):
     # Set when a newer request of the same rater for the same ambassador in the same chatroom
     # replaced this one (after a new exchange): history, no longer editable.
     date_supersede: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The rater's link (`/public/ratings/{token}`): the token's SHA-256, and when it stops
+    # working. Null when the rater asked themselves (nobody else needs to reach them).
+    link_hash: Mapped[str | None] = mapped_column(String(64))
+    link_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     message: Mapped[Message] = relationship(lazy="raise", back_populates="rating")
