@@ -153,9 +153,18 @@ async def test_every_event_type_reaches_an_endpoint_that_wants_it(
     assert by_type["rating.requested"]["rating"]["id_rating"] == rating["id_rating"]
     # The rater's link goes to the brand's systems with the request, for a mailer or a CRM,
     # and only with it: not with the message that carries the same rating.
-    assert by_type["rating.requested"]["rating"]["link"]["token"].startswith("slr_")
+    token = by_type["rating.requested"]["rating"]["link"]["token"]
+    assert token.startswith("slr_")
     messages = [r.json["data"] for r in received if r.json["type"] == "message.created"]
     assert all("link" not in (m["rating"] or {}) for m in messages)
+    # Staff reading the delivery do not see the token: it is the rater's credential.
+    endpoint = (await client.get("/manager/webhooks", headers=manager.headers)).json()["data"][0]
+    listed = await deliveries(
+        client, manager, endpoint["id_webhook"], "?filter[event_type]=rating.requested"
+    )
+    detail = await delivery_detail(client, manager, listed[0])
+    assert detail["payload"]["data"]["rating"]["link"]["token"] == "(hidden)"
+    assert token not in str(detail)
     assert by_type["rating.changed"]["value"] == 5
     assert by_type["rating.deleted"]["date_delete"] is not None
     assert len({r.event_id for r in received}) == 7

@@ -73,7 +73,8 @@ async def _spend(request: Request, token: str) -> None:
 
 
 GONE_RULES = (
-    f"410 with `{service.LINK_EXPIRED}`, `{service.LINK_WITHDRAWN}` (deleted) or "
+    f"410 with `{service.LINK_EXPIRED}`, `{service.REQUEST_EXPIRED}` (unanswered too long), "
+    f"`{service.LINK_WITHDRAWN}` (deleted, or the rater's account disabled) or "
     f"`{service.LINK_REPLACED}`; 404 for a link that never existed"
 )
 
@@ -88,7 +89,8 @@ GONE_RULES = (
 )
 async def read_by_link(token: LinkToken, request: Request, tx: Public) -> JSON:
     await _spend(request, token)
-    return ok(linked_wire(await service.linked_rating(tx, token)))
+    settings: Settings = request.app.state.settings
+    return ok(linked_wire(await service.linked_rating(tx, settings, token)))
 
 
 @router.put(

@@ -184,13 +184,15 @@ class Linked:
 
     rating: Rating
     link_expires_at: datetime
+    rater_active: bool
     rated_firstname: str
     rated_image: str | None
     brand_label: str
 
 
 _BY_LINK_COLUMNS = (
-    f"SELECT {RATING_COLUMNS}, r.link_expires_at, a.firstname, a.image, b.label FROM rating r "
+    f"SELECT {RATING_COLUMNS}, r.link_expires_at, rater.active >= 0, a.firstname, a.image, "
+    "b.label FROM rating r JOIN ambassador rater ON rater.id_ambassador = r.id_user_rater "
     "JOIN ambassador a ON a.id_ambassador = r.id_user_rated "
     "JOIN brand b ON b.id_brand = r.id_brand WHERE r.link_hash = :link_hash"
 )
@@ -206,8 +208,8 @@ async def find_by_link(tx: Transaction, link_hash: str, *, for_update: bool) -> 
     row = await tx.fetchrow(query, {"link_hash": link_hash})
     if row is None:
         return None
-    expires_at, firstname, image, label = row[WIDTH:]
-    return Linked(rating_of(row), expires_at, firstname or "", image, label)
+    expires_at, rater_active, firstname, image, label = row[WIDTH:]
+    return Linked(rating_of(row), expires_at, bool(rater_active), firstname or "", image, label)
 
 
 _SUBMIT = Query(

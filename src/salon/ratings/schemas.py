@@ -86,9 +86,9 @@ class RatingOut(BaseModel):
     id_user_rated: int
     link: RatingLink | None = Field(
         default=None,
-        description="Only in the answer to `POST /chat/chatrooms/{chatroom}/ratings` (to the "
-        "rated ambassador or staff) and in the `rating.requested` webhook, when the rater is "
-        "someone other than the caller: the rater's link, shown once",
+        description="Only in the `rating.requested` webhook, when someone other than the rater "
+        "asked: the rater's link, for the brand's mailer or CRM to send them. Never in an "
+        "answer of the API (the asker may be the rated ambassador, who must not hold it)",
     )
 
 

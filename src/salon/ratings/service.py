@@ -114,15 +114,15 @@ async def request_rating(
     # A rating request is a message of the chatroom too: clients that only render messages
     # need nothing else.
     _publish(tx, EventType.MESSAGE_CREATED, rating, recipients, wire)
-    if link is None:
-        _publish(tx, EventType.RATING_REQUESTED, rating, recipients, wire)
-    else:
-        # The rater's link goes to the caller (the rated ambassador or staff: the rater asks
-        # for no link) and to the brand's webhooks, for its mailer or CRM; never to a socket.
+    webhook_data = None
+    if link is not None:
+        # The rater's credential goes to the brand's webhooks only (its mailer or CRM sends it
+        # to the shopper): never to the caller, who may be the rated ambassador (they would
+        # rate themselves), never to a socket, never to a read.
         assert link_expires_at is not None
         linked = {"token": link, "expires_at": format_wire_datetime(link_expires_at)}
-        plain, wire = wire, {**wire, "rating": {**wire["rating"], "link": linked}}
-        _publish(tx, EventType.RATING_REQUESTED, rating, recipients, plain, webhook_data=wire)
+        webhook_data = {**wire, "rating": {**wire["rating"], "link": linked}}
+    _publish(tx, EventType.RATING_REQUESTED, rating, recipients, wire, webhook_data=webhook_data)
     if body.value is not None:
         _publish(tx, EventType.RATING_SUBMITTED, rating, recipients, rating_wire(rating))
     return wire
@@ -179,24 +179,29 @@ async def _submit(
 
 LINK_UNKNOWN = "rating link"
 LINK_EXPIRED = "This rating link has expired."
-LINK_WITHDRAWN = "This rating was withdrawn."
+LINK_WITHDRAWN = "This rating is no longer available."
 LINK_REPLACED = "A newer rating request replaced this one."
+REQUEST_EXPIRED = "This rating request has expired."
 
 
 async def linked_rating(
-    tx: Transaction, token: str, *, for_update: bool = False
+    tx: Transaction, settings: Settings, token: str, *, for_update: bool = False
 ) -> repository.Linked:
     """The rating a link leads to, while the link works: 404 for a link that never existed,
-    410 for one that expired or whose rating was deleted or replaced."""
+    410 for one that expired, whose request expired unanswered, whose rating was deleted or
+    replaced, or whose rater's account is disabled (signed in, they could not rate either)."""
     found = await repository.find_by_link(tx, hash_token(token), for_update=for_update)
     if found is None:
         raise NotFound(LINK_UNKNOWN)
-    if found.rating.date_delete is not None:
+    rating, now = found.rating, utcnow()
+    if rating.date_delete is not None or not found.rater_active:
         raise Gone(LINK_WITHDRAWN)
-    if found.rating.is_superseded:
+    if rating.is_superseded:
         raise Gone(LINK_REPLACED)
-    if utcnow() >= found.link_expires_at:
+    if now >= found.link_expires_at:
         raise Gone(LINK_EXPIRED)
+    if rating.is_pending and now - rating.date_insert >= settings.rating_request_expiry:
+        raise Gone(REQUEST_EXPIRED)
     return found
 
 
@@ -204,7 +209,7 @@ async def submit_by_link(
     tx: Transaction, settings: Settings, token: str, body: RatingSubmission
 ) -> repository.Linked:
     """The rater answers through their link: the rules of `PATCH /chat/ratings/{rating}`."""
-    found = await linked_rating(tx, token, for_update=True)
+    found = await linked_rating(tx, settings, token, for_update=True)
     rating = await _submit(tx, settings, found.rating, body)
     return replace(found, rating=rating)
 

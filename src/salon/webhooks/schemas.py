@@ -220,11 +220,23 @@ def delivery_wire(delivery: WebhookDelivery) -> dict[str, Any]:
     }
 
 
+HIDDEN = "(hidden)"
+
+
+def _without_link_token(payload: Any) -> Any:
+    """A payload as staff may read it: a rater's link is the rater's credential (whoever holds
+    it rates as them), so its token was for the receiver alone."""
+    rating = payload.get("data", {}).get("rating") if isinstance(payload, dict) else None
+    if isinstance(rating, dict) and isinstance(rating.get("link"), dict):
+        rating["link"]["token"] = HIDDEN
+    return payload
+
+
 def delivery_detail_wire(
     delivery: WebhookDelivery, attempts: list[WebhookAttempt]
 ) -> dict[str, Any]:
     return delivery_wire(delivery) | {
-        "payload": orjson.loads(delivery.payload),
+        "payload": _without_link_token(orjson.loads(delivery.payload)),
         "attempts": [
             {
                 "number": a.number,
