@@ -210,3 +210,14 @@ async def test_each_link_and_each_address_has_a_budget(
             assert int(refused.headers["retry-after"]) >= 1
             # The address has spent 5 of its 5: another link is refused too.
             assert (await public(http, "slr_other")).status_code == 429
+
+
+async def test_a_brand_without_webhooks_gets_no_link_made(
+    app: FastAPI, client: httpx.AsyncClient, chatroom: int, ambassador: Person
+) -> None:
+    """Only the brand's webhooks carry the link: with none, nobody could receive it."""
+    asked = await ask_rating(client, chatroom, ambassador, {})
+    assert asked.status_code == 201, asked.text
+    sql = "SELECT link_hash FROM rating WHERE id_rating = :id"
+    [(link_hash,)] = await run_sql(app, sql, {"id": asked.json()["rating"]["id_rating"]})
+    assert link_hash is None

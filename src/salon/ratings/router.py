@@ -126,7 +126,11 @@ async def rate_a_chatroom(
     # Omittable: no body asks with every default (a generated client may send none).
     body: Annotated[RatingRequest, Body(default_factory=RatingRequest)],
 ) -> JSON:
-    sent = await service.request_rating(call.tx, call.settings, call.caller, chatroom, body)
+    # The rater's link reaches the rater only through the brand's webhooks: a brand without
+    # an endpoint gets none made.
+    sent = await service.request_rating(
+        call.tx, call.settings, call.caller, chatroom, body, with_link=call.brand_has_webhooks
+    )
     return created(sent)
 
 

@@ -43,9 +43,12 @@ async def request_rating(
     caller: Ambassador,
     id_chatroom: int,
     body: RatingRequest,
+    *,
+    with_link: bool = True,
 ) -> dict[str, Any]:
     """Ask `id_user_rater` to rate `id_user_rated` in a chatroom: a pending rating and the
     `type_message` 2 message that carries it. A `value` sent by the rater rates at once.
+    `with_link`: make the rater's link when someone else asks (only webhooks carry it).
     Returns the message as sent, which its events carry too."""
     chatroom = await chatroom_of_brand(tx, caller, id_chatroom)
     participants = {p.id_ambassador: p.ambassador for p in chatroom.participants}
@@ -67,7 +70,7 @@ async def request_rating(
 
     now = utcnow()
     # Someone other than the rater asks: the rater gets a link to answer without signing in.
-    link = generate_rating_link() if caller.id_ambassador != id_rater else None
+    link = generate_rating_link() if with_link and caller.id_ambassador != id_rater else None
     link_expires_at = now + settings.rating_link_lifetime if link is not None else None
     standing = await repository.standing(
         tx, id_chatroom=id_chatroom, id_user_rater=id_rater, id_user_rated=id_rated
