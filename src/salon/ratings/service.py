@@ -154,7 +154,7 @@ async def _submit(
     if rating.is_superseded:
         raise Invalid.field("rating", SUPERSEDED)
     now = utcnow()
-    if rating.is_pending and now - rating.date_insert >= settings.rating_request_expiry:
+    if rating.is_pending and _request_expired(rating.date_insert, now, settings):
         raise Invalid.field("rating", EXPIRED.format(days=settings.rating_request_expiry_days))
     sent = body.model_fields_set
     if body.value is None and (rating.is_pending or "value" in sent or "content" not in sent):
@@ -203,7 +203,7 @@ async def linked_rating(
         raise Gone(LINK_REPLACED)
     if now >= found.link_expires_at:
         raise Gone(LINK_EXPIRED)
-    if rating.is_pending and now - rating.date_insert >= settings.rating_request_expiry:
+    if rating.is_pending and _request_expired(rating.date_insert, now, settings):
         raise Gone(REQUEST_EXPIRED)
     return found
 
@@ -281,7 +281,7 @@ def _ensure_the_voice_counts_once(
     if current is None:
         return
     if current.is_pending:
-        if now - current.date_asked < settings.rating_request_expiry:
+        if not _request_expired(current.date_asked, now, settings):
             raise Invalid.field("id_user_rater", PENDING_EXISTS)
         return  # unanswered for too long: it expired, and gives way to the new request
     cooled_down = (
@@ -342,6 +342,13 @@ CSV_COLUMNS = (
 def ensure_staff(caller: Ambassador) -> None:
     if not caller.is_staff:
         raise Forbidden
+
+
+def _request_expired(asked: datetime, now: datetime, settings: Settings) -> bool:
+    """Whether a request asked at `asked`, if still unanswered, has expired by `now`: the one
+    rule that asking again, answering and the rater's link all apply (the reports' SQL applies
+    it too, through `reported`)."""
+    return now - asked >= settings.rating_request_expiry
 
 
 def reported(filters: repository.RatingFilters, settings: Settings) -> repository.RatingFilters:
