@@ -24,6 +24,7 @@ from salon.ratelimit import RateLimiter
 from salon.realtime.broker import Broker, MemoryBroker, RedisBroker
 from salon.realtime.hub import Hub
 from salon.realtime.router import recheck
+from salon.web.pages import install_pages
 from salon.webhooks.router import document_events
 from salon.webhooks.worker import Dispatcher
 
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     document_events(app)
     document_authentication(app)
     install_docs(app)
+    install_pages(app, settings.api_prefix)
     return app
 
 

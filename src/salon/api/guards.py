@@ -53,6 +53,16 @@ REDOC_CSP = (
     b"default-src 'none'; style-src 'self' 'unsafe-inline'; worker-src blob:; " + _DOCS_COMMON,
 )
 DOCS_PATHS = ("/docs", "/redoc")
+# Salon's own pages (web/pages.py): scripts, styles and images from this server only, no inline
+# script or style, requests (fetch and the WebSocket) to this server only. Forms are sent by the
+# pages' scripts, never by the browser itself.
+PAGES_CSP = (
+    b"content-security-policy",
+    b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    b"font-src 'self'; connect-src 'self'; manifest-src 'self'; "
+    b"base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+)
+PAGE_PATHS = ("/ui", "/r/")
 
 
 class RequestGuard:
@@ -71,6 +81,8 @@ class RequestGuard:
         csp = API_CSP
         if path.startswith(DOCS_PATHS):
             csp = REDOC_CSP if path.startswith("/redoc") else SWAGGER_UI_CSP
+        elif path.startswith(PAGE_PATHS):
+            csp = PAGES_CSP
         send = _with_headers(send, csp)
         refused = query_refusal(scope["query_string"])
         if refused is not None:

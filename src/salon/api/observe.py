@@ -28,6 +28,7 @@ _SANE_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 UNMATCHED = "(unmatched)"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 MAX_PATH = 1024  # of a path in a log line
+SECRET_IN_PATH = "{token}"  # noqa: S105 (a path parameter that is a credential)
 CLIENT_GONE = 499
 
 
@@ -72,7 +73,9 @@ class Observer:
         except Exception:
             # Here, and not in Starlette's outer handler: the line carries the request id,
             # and so does the answer.
-            log.exception("unhandled error on %s %s", scope["method"], scope["path"][:MAX_PATH])
+            route = getattr(scope.get("route"), "path_format", None) or UNMATCHED
+            path = loggable_path(scope["path"], route)
+            log.exception("unhandled error on %s %s", scope["method"], path)
             if status is not None:
                 raise  # the answer had begun: all that is left is to drop the connection
             await json_response(500, {"message": SERVER_ERROR})(scope, receive, send_with_id)
@@ -99,7 +102,7 @@ class Observer:
             fields = {
                 "method": method,
                 "route": template,
-                "path": scope["path"][:MAX_PATH],
+                "path": loggable_path(scope["path"], template),
                 "status": status,
                 "duration_ms": round(seconds * 1000, 2),
                 "db_ms": round(db_seconds * 1000, 2),
@@ -130,3 +133,11 @@ class Observer:
             database.observe(db_seconds)
         if status == 429:
             metrics.RATE_LIMITED.labels(template).inc()
+
+
+def loggable_path(path: str, template: str) -> str:
+    """The path as logged: a route that carries a credential in its path (the rater's link,
+    `/public/ratings/{token}` and its page `/r/{token}`) is logged by its template."""
+    if SECRET_IN_PATH in template:
+        return template
+    return path[:MAX_PATH]

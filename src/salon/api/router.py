@@ -1,5 +1,6 @@
 from fastapi import APIRouter
 
+from salon.ambassadors.me import router as me
 from salon.ambassadors.router import router as ambassadors
 from salon.auth.router import router as auth
 from salon.chatrooms.router import router as chatrooms
@@ -19,4 +20,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     realtime,
     webhooks,
     public_ratings,
+    me,  # /{environment}/me: last, its first segment is a parameter
 )

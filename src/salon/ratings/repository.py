@@ -329,11 +329,12 @@ async def stream(
 def _voices(id_brand: int, filters: RatingFilters) -> tuple[str, dict[str, Any]]:
     """One rating per (chatroom, rater, rated) among the live ones that match: the newest
     submitted one, else the newest request. A rater's voice counts once, however often they
-    were asked (docs/security.md, "Ratings"). A subquery with `value` and `date_insert`."""
+    were asked (docs/security.md, "Ratings"). A subquery with `value`, `date_insert` and
+    `id_user_rated`."""
     condition, params = _live_of_brand(id_brand, filters)
     return (
-        "(SELECT v.value, v.date_insert FROM ("
-        "  SELECT r.value, r.date_insert, row_number() OVER ("
+        "(SELECT v.value, v.date_insert, v.id_user_rated FROM ("
+        "  SELECT r.value, r.date_insert, r.id_user_rated, row_number() OVER ("
         "    PARTITION BY r.id_chatroom, r.id_user_rater, r.id_user_rated"
         "    ORDER BY (CASE WHEN r.value IS NULL THEN 1 ELSE 0 END), r.id_rating DESC"
         f"  ) AS rank FROM rating r WHERE {condition}"
@@ -351,6 +352,47 @@ async def value_counts(
         params,
     )
     return {value: int(count) for value, count in rows}
+
+
+async def value_counts_by_rated(
+    tx: Transaction, id_brand: int, filters: RatingFilters
+) -> dict[int, dict[int | None, int]]:
+    """`value_counts` of each rated ambassador, by their id."""
+    voices, params = _voices(id_brand, filters)
+    rows = await tx.fetch(
+        query(
+            f"SELECT voice.id_user_rated, voice.value, count(*) FROM {voices} "
+            "GROUP BY voice.id_user_rated, voice.value"
+        ),
+        params,
+    )
+    counts: dict[int, dict[int | None, int]] = {}
+    for id_rated, value, count in rows:
+        counts.setdefault(int(id_rated), {})[value] = int(count)
+    return counts
+
+
+@dataclass(frozen=True)
+class Named:
+    id_ambassador: int
+    firstname: str
+    lastname: str
+    image: str | None
+
+
+async def names(tx: Transaction, id_brand: int, ids: list[int]) -> dict[int, Named]:
+    """The names and pictures of these ambassadors of the brand, by id."""
+    if not ids:
+        return {}
+    params: dict[str, Any] = {"id_brand": id_brand}
+    rows = await tx.fetch(
+        query(
+            "SELECT id_ambassador, firstname, lastname, image FROM ambassador "
+            f"WHERE id_brand = :id_brand AND id_ambassador IN ({expand(params, 'id', ids)})"
+        ),
+        params,
+    )
+    return {int(row[0]): Named(int(row[0]), row[1], row[2], row[3]) for row in rows}
 
 
 _UTC_DAY = {

@@ -2,7 +2,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import StreamingResponse
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from salon.api.deps import Authenticated, id_path
 from salon.api.errors import described, error_responses, links
@@ -11,7 +11,9 @@ from salon.api.pagination import PageQuery, Paginated, paginate
 from salon.api.query import DaysQuery, QueryId
 from salon.api.responses import JSON, created, ok
 from salon.api.routing import SalonRoute
+from salon.api.wire import INT32_MAX, decimal_text
 from salon.config import Settings
+from salon.errors import Invalid
 from salon.messages.schemas import MessageOut
 from salon.ratings import service
 from salon.ratings.repository import SORTABLE, RatingFilters
@@ -23,7 +25,7 @@ from salon.ratings.schemas import (
     rating_wire,
     report_item_wire,
 )
-from salon.ratings.stats import BrandRatingStats
+from salon.ratings.stats import RANKED_BY, BrandRatingStats, LeaderboardEntry
 
 COOLDOWN_DAYS = Settings.model_fields["rating_request_cooldown_days"].default
 
@@ -306,3 +308,51 @@ async def export_ratings(request: Request, call: Authenticated) -> StreamingResp
 async def brand_stats(request: Request, call: Authenticated) -> JSON:
     days = DaysQuery.read(request).days
     return ok((await service.brand_stats(call.tx, call.caller, days)).model_dump())
+
+
+class LeaderboardQuery(DaysQuery, PageQuery):
+    sort: Annotated[
+        str | None,
+        Field(
+            description="What ranks first: " + ", ".join(RANKED_BY) + " (default "
+            "wilson_lower_bound), each best first",
+            json_schema_extra={"enum": list(RANKED_BY)},
+        ),
+    ] = None
+    min_ratings: Annotated[
+        int,
+        Field(
+            alias="filter[min_ratings]",
+            ge=1,
+            le=INT32_MAX,
+            description="Leave out ambassadors with fewer scores given in the range (default 1)",
+        ),
+        BeforeValidator(decimal_text),
+    ] = 1
+
+
+@router.get(
+    "/chat/ratings/leaderboard",
+    response_model=Paginated[LeaderboardEntry],
+    summary="Rank the brand's ambassadors by their ratings (brand staff)",
+    operation_id="getRatingLeaderboard",
+    openapi_extra={"parameters": LeaderboardQuery.parameters()},
+    description=described(
+        "The ambassadors rated in the range (default: the last 30 days, at most 366), best "
+        "first: by default by the lower bound of the 95% Wilson interval of their share of "
+        "satisfied ratings (4 or 5), which does not put one lucky 5 above a hundred 4s. Ties go "
+        "to more ratings given. One voice per rater, ambassador and chatroom, as in the stats.",
+        DATE_ORDER,
+    ),
+    responses=error_responses(401, 403, 422),
+)
+async def rating_leaderboard(request: Request, call: Authenticated) -> JSON:
+    query = LeaderboardQuery.read(request)
+    if query.sort is not None and query.sort not in RANKED_BY:
+        raise Invalid.field("sort", "The selected sort is invalid.")
+    page = query.page_request
+    entries, _ = await service.leaderboard(
+        call.tx, call.caller, query.days, query.min_ratings, query.sort or RANKED_BY[0]
+    )
+    shown = entries[page.offset : page.offset + page.per_page]
+    return ok(paginate(request, page, [entry.model_dump() for entry in shown], len(entries)))

@@ -21,7 +21,13 @@ from salon.messages import repository as messages
 from salon.messages.schemas import message_wire
 from salon.ratings import repository
 from salon.ratings.schemas import RatingRequest, RatingSubmission, rating_wire
-from salon.ratings.stats import BrandRatingStats, DayStats, RatingStats
+from salon.ratings.stats import (
+    BrandRatingStats,
+    DayStats,
+    LeaderboardEntry,
+    RatingStats,
+    ranked,
+)
 from salon.realtime import outbox
 from salon.realtime.events import EventType
 from salon.records import Ambassador, Chatroom, ChatroomType, MessageType, Rating
@@ -443,13 +449,10 @@ async def ambassador_stats(
 async def brand_stats(tx: Transaction, caller: Ambassador, days: DateRange) -> BrandRatingStats:
     """The brand's ratings over a range of days (default: the last 30) with a daily series."""
     ensure_staff(caller)
-    first, last = days.or_last_days(30, utcnow().date())
-    days = DateRange(first, last)
-    days.check()
-    if (last - first).days >= MAX_REPORT_DAYS:
-        raise Invalid.field(
-            "filter[date_from]", f"The range must not exceed {MAX_REPORT_DAYS} days."
-        )
+    days = _report_days(days)
+    assert days.first is not None
+    assert days.last is not None
+    first, last = days.first, days.last
     filters = repository.RatingFilters(since=days.since, until=days.until)
     totals = RatingStats.of(await repository.value_counts(tx, caller.id_brand, filters))
     by_day = {row[0]: row for row in await repository.per_day(tx, caller.id_brand, filters)}
@@ -464,3 +467,43 @@ async def brand_stats(tx: Transaction, caller: Ambassador, days: DateRange) -> B
     return BrandRatingStats(
         **totals.model_dump(), date_from=first.isoformat(), date_to=last.isoformat(), series=series
     )
+
+
+def _report_days(days: DateRange) -> DateRange:
+    """A report's range: the last 30 UTC days by default, at most `MAX_REPORT_DAYS`."""
+    first, last = days.or_last_days(30, utcnow().date())
+    days = DateRange(first, last)
+    days.check()
+    if (last - first).days >= MAX_REPORT_DAYS:
+        raise Invalid.field(
+            "filter[date_from]", f"The range must not exceed {MAX_REPORT_DAYS} days."
+        )
+    return days
+
+
+async def leaderboard(
+    tx: Transaction, caller: Ambassador, days: DateRange, min_ratings: int, by: str
+) -> tuple[list[LeaderboardEntry], DateRange]:
+    """The brand's rated ambassadors over a range of days (default: the last 30), ranked by
+    `by` (stats.RANKED_BY), those with fewer than `min_ratings` scores given left out.
+    Two statements whatever the number of people: counts per person and value, then names."""
+    ensure_staff(caller)
+    days = _report_days(days)
+    filters = repository.RatingFilters(since=days.since, until=days.until)
+    counts = await repository.value_counts_by_rated(tx, caller.id_brand, filters)
+    stats = {id_rated: RatingStats.of(by_value) for id_rated, by_value in counts.items()}
+    kept = {id_rated: entry for id_rated, entry in stats.items() if entry.nb_ratings >= min_ratings}
+    order = ranked(kept, by)
+    people = await repository.names(tx, caller.id_brand, [id_rated for id_rated, _ in order])
+    entries = [
+        LeaderboardEntry(
+            **entry.model_dump(),
+            rank=position,
+            id_ambassador=id_rated,
+            firstname=people[id_rated].firstname,
+            lastname=people[id_rated].lastname,
+            image=people[id_rated].image,
+        )
+        for position, (id_rated, entry) in enumerate(order, start=1)
+    ]
+    return entries, days

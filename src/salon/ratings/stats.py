@@ -60,3 +60,30 @@ class BrandRatingStats(RatingStats):
     date_from: str
     date_to: str
     series: list[DayStats] = Field(description="One entry per day of the range, gaps as zeros")
+
+
+class LeaderboardEntry(RatingStats):
+    """One rated ambassador's ratings over the period, and their place."""
+
+    rank: int = Field(description="1 for the first of the whole ranking, in its order")
+    id_ambassador: int
+    firstname: str
+    lastname: str
+    image: str | None
+
+
+# What the leaderboard ranks by (its `sort`), each best first.
+RANKED_BY = ("wilson_lower_bound", "avg_rating", "share_satisfied", "nb_ratings", "response_rate")
+
+
+def ranked(stats: dict[int, RatingStats], by: str) -> list[tuple[int, RatingStats]]:
+    """(ambassador id, stats), best first by `by`; ties go to more ratings, then the lower id.
+    An ambassador with no rating given yet (null averages) comes last."""
+    assert by in RANKED_BY
+
+    def key(item: tuple[int, RatingStats]) -> tuple[bool, float, int, int]:
+        id_ambassador, entry = item
+        value = getattr(entry, by)
+        return (value is None, -(value or 0.0), -entry.nb_ratings, id_ambassador)
+
+    return sorted(stats.items(), key=key)

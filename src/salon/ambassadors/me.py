@@ -1,0 +1,57 @@
+"""`GET /{environment}/me`: the connected person, as `/auth/login` returns them (`user`)."""
+
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from starlette.convertors import Convertor, register_url_convertor
+
+from salon.ambassadors import repository
+from salon.ambassadors.schemas import AmbassadorFull, full_wire
+from salon.api.deps import Authenticated
+from salon.api.errors import error_responses
+from salon.api.responses import JSON, ok
+from salon.api.routing import SalonRoute
+from salon.clock import utcnow
+
+router = APIRouter(route_class=SalonRoute, tags=["ambassadors"])
+
+
+class _EnvironmentSegment(Convertor[str]):
+    """Only the three environments match the first segment: `/chat/me` names nothing (404),
+    as a segment of letters never matches an id elsewhere (api/routing.py)."""
+
+    regex = "manager|platform|widget"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return str(value)
+
+
+register_url_convertor("environment", _EnvironmentSegment())
+
+
+class Environment(StrEnum):
+    """Which client asks (the reference's `environment`); the answer is the same for each."""
+
+    MANAGER = "manager"
+    PLATFORM = "platform"
+    WIDGET = "widget"
+
+
+@router.get(
+    "/{environment:environment}/me",
+    response_model=AmbassadorFull,
+    summary="Get my ambassador information",
+    response_description="The connected person",
+    responses=error_responses(401, 403, 422),
+)
+async def get_me(
+    environment: Annotated[Environment, Path(description="manager, platform or widget")],
+    call: Authenticated,
+) -> JSON:
+    caller = call.caller
+    dates = await repository.dates(call.tx, caller)
+    return ok(full_wire(caller, dates, utcnow(), call.settings.online_window))

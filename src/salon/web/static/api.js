@@ -1,0 +1,119 @@
+// How Salon's pages talk to the API: the same REST routes and WebSocket as any client, with
+// the bearer token this tab signed in with. Where the API is comes from <body data-api>.
+
+const TOKEN_KEY = "salon.token";
+
+export function apiBase() {
+  return document.body.dataset.api || "";
+}
+
+/** An answer that is not 2xx: its status and the API's sentence (`message`). */
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.message) || `The server answered ${status}.`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+/** `method path` with an optional JSON body and query; resolves to the parsed JSON. */
+export async function call(method, path, { token = currentToken(), body, query, headers: extra } = {}) {
+  const url = new URL(apiBase() + path, window.location.origin);
+  for (const [name, value] of Object.entries(query || {})) {
+    if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, value);
+  }
+  const headers = { Accept: "application/json", ...(extra || {}) };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(url, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed = null;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = { message: text };
+    }
+  }
+  if (!response.ok) throw new ApiError(response.status, parsed);
+  return parsed;
+}
+
+/** The token this tab uses. A `#token=...` in the address (the demo's links) signs in and is
+ *  removed from the address at once; the fragment never reaches the server. */
+export function currentToken() {
+  const fragment = new URLSearchParams(window.location.hash.slice(1));
+  const given = fragment.get("token");
+  if (given) {
+    sessionStorage.setItem(TOKEN_KEY, given);
+    fragment.delete("token");
+    const rest = fragment.toString();
+    history.replaceState(null, "", window.location.pathname + window.location.search + (rest ? `#${rest}` : ""));
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function signIn(token) {
+  sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+export function signOut() {
+  sessionStorage.removeItem(TOKEN_KEY);
+}
+
+/** Sign in with email and password in the brand of `domain` (`POST /auth/login`, which
+ *  finds the brand by `X-Popsell-Domain`); returns `{token, user}`. */
+export async function login(email, password, domain) {
+  const answer = await call("POST", "/auth/login", {
+    token: null,
+    body: { email, password },
+    headers: { "X-Popsell-Domain": domain },
+  });
+  signIn(answer.token);
+  return answer;
+}
+
+/** The signed-in person (`GET /widget/me`). */
+export function me() {
+  return call("GET", "/widget/me");
+}
+
+/** A text node: every text from the API goes into the page as text, never as HTML. */
+export function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name === "class") node.className = value;
+    else if (name === "text") node.textContent = value;
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+/** The 0-5 choice as six radio buttons in a fieldset (keyboard: arrows move, space picks). */
+export function scoreChoice(name, legend, checked = null) {
+  const choices = el("div", { class: "score-choices" });
+  for (let value = 0; value <= 5; value += 1) {
+    const id = `${name}-${value}`;
+    choices.append(
+      el("input", { type: "radio", name, id, value: String(value), checked: checked === value, required: true }),
+      el("label", { for: id, text: String(value) }),
+    );
+  }
+  return el("fieldset", { class: "score" }, el("legend", { text: legend }), choices);
+}
+
+/** A date as the reader's locale writes it. */
+export function when(wire) {
+  if (!wire) return "";
+  return new Date(wire).toLocaleString();
+}

@@ -1,0 +1,1 @@
+// Rate your conversation page

@@ -1,0 +1,1 @@
+// Ratings dashboard page
