@@ -9,7 +9,7 @@ from typing import TypeVar
 from fastapi import FastAPI
 
 from salon.ambassadors import repository as ambassadors
-from salon.auth.service import issue_token, revoke_token
+from salon.auth.service import issue_token, revoke_token, set_password
 from salon.db.database import Database, Row, Transaction
 from salon.db.query import query
 from salon.provisioning import service
@@ -87,6 +87,14 @@ class World:
             return await revoke_token(tx, person.token)
 
         assert await self._run(work)
+
+    async def set_password(self, person: Person, password: str) -> None:
+        async def work(tx: Transaction) -> None:
+            ambassador = await ambassadors.get(tx, person.id)
+            assert ambassador is not None
+            await set_password(tx, ambassador, password)
+
+        await self._run(work)
 
     async def set_active(self, person: Person, active: int) -> None:
         """Enable or disable (`active` < 0) a person, as an operator would outside the API."""

@@ -89,6 +89,10 @@ MATRIX = [
     Route("GET", "/chat/ratings", None, STAFF_ONLY, foreign=200),
     Route("GET", "/chat/ratings/export", None, STAFF_ONLY, foreign=200),
     Route("GET", "/chat/ratings/stats", None, STAFF_ONLY, foreign=200),
+    Route("GET", "/chat/ratings/leaderboard", None, STAFF_ONLY, foreign=200),
+    Route("GET", "/widget/me", None, ALL_OK, foreign=200),
+    Route("GET", "/manager/me", None, ALL_OK, foreign=200),
+    Route("GET", "/platform/me", None, ALL_OK, foreign=200),
     Route("DELETE", "/auth/token", None, (204,) * 5, foreign=204),
     # Webhooks: brand staff only; another brand's staff manage their own brand's.
     Route(
@@ -186,6 +190,8 @@ def test_the_matrix_covers_every_operation_of_the_schema() -> None:
         path = route.path
         if path.startswith("/chat/chatrooms/{c}") and path.count("/") == 3:
             return "/chat/chatrooms/{id}"
+        if path.endswith("/me"):
+            return "/{environment}/me"
         for short, name in aliases.items():
             path = path.replace(short, name)
         return path
@@ -206,3 +212,7 @@ async def test_another_brand_sees_none_of_this_brand(
     assert stats["nb_asked_ratings"] == 0
     export = await client.get("/chat/ratings/export", headers=headers)
     assert export.text.strip().splitlines()[1:] == []
+    ranking = (await client.get("/chat/ratings/leaderboard", headers=headers)).json()
+    assert ranking["total"] == 0
+    me = (await client.get("/widget/me", headers=headers)).json()
+    assert me["id_ambassador"] == scene.foreign.id
