@@ -354,24 +354,6 @@ async def value_counts(
     return {value: int(count) for value, count in rows}
 
 
-async def value_counts_by_rated(
-    tx: Transaction, id_brand: int, filters: RatingFilters
-) -> dict[int, dict[int | None, int]]:
-    """`value_counts` of each rated ambassador, by their id."""
-    voices, params = _voices(id_brand, filters)
-    rows = await tx.fetch(
-        query(
-            f"SELECT voice.id_user_rated, voice.value, count(*) FROM {voices} "
-            "GROUP BY voice.id_user_rated, voice.value"
-        ),
-        params,
-    )
-    counts: dict[int, dict[int | None, int]] = {}
-    for id_rated, value, count in rows:
-        counts.setdefault(int(id_rated), {})[value] = int(count)
-    return counts
-
-
 @dataclass(frozen=True)
 class Named:
     id_ambassador: int
@@ -380,19 +362,24 @@ class Named:
     image: str | None
 
 
-async def names(tx: Transaction, id_brand: int, ids: list[int]) -> dict[int, Named]:
-    """The names and pictures of these ambassadors of the brand, by id."""
-    if not ids:
-        return {}
-    params: dict[str, Any] = {"id_brand": id_brand}
+async def value_counts_by_rated(
+    tx: Transaction, id_brand: int, filters: RatingFilters
+) -> dict[Named, dict[int | None, int]]:
+    """`value_counts` of each rated ambassador, with their name: one statement."""
+    voices, params = _voices(id_brand, filters)
     rows = await tx.fetch(
         query(
-            "SELECT id_ambassador, firstname, lastname, image FROM ambassador "
-            f"WHERE id_brand = :id_brand AND id_ambassador IN ({expand(params, 'id', ids)})"
+            "SELECT a.id_ambassador, a.firstname, a.lastname, a.image, voice.value, count(*) "
+            f"FROM {voices} JOIN ambassador a ON a.id_ambassador = voice.id_user_rated "
+            "GROUP BY a.id_ambassador, a.firstname, a.lastname, a.image, voice.value"
         ),
         params,
     )
-    return {int(row[0]): Named(int(row[0]), row[1], row[2], row[3]) for row in rows}
+    counts: dict[Named, dict[int | None, int]] = {}
+    for id_rated, firstname, lastname, image, value, count in rows:
+        named = Named(int(id_rated), firstname, lastname, image)
+        counts.setdefault(named, {})[value] = int(count)
+    return counts
 
 
 _UTC_DAY = {

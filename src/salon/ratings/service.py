@@ -486,15 +486,14 @@ async def leaderboard(
 ) -> tuple[list[LeaderboardEntry], DateRange]:
     """The brand's rated ambassadors over a range of days (default: the last 30), ranked by
     `by` (stats.RANKED_BY), those with fewer than `min_ratings` scores given left out.
-    Two statements whatever the number of people: counts per person and value, then names."""
+    One statement whatever the number of people: counts per person and value, with names."""
     ensure_staff(caller)
     days = _report_days(days)
     filters = repository.RatingFilters(since=days.since, until=days.until)
     counts = await repository.value_counts_by_rated(tx, caller.id_brand, filters)
-    stats = {id_rated: RatingStats.of(by_value) for id_rated, by_value in counts.items()}
+    people = {named.id_ambassador: named for named in counts}
+    stats = {named.id_ambassador: RatingStats.of(by_value) for named, by_value in counts.items()}
     kept = {id_rated: entry for id_rated, entry in stats.items() if entry.nb_ratings >= min_ratings}
-    order = ranked(kept, by)
-    people = await repository.names(tx, caller.id_brand, [id_rated for id_rated, _ in order])
     entries = [
         LeaderboardEntry(
             **entry.model_dump(),
@@ -504,6 +503,6 @@ async def leaderboard(
             lastname=people[id_rated].lastname,
             image=people[id_rated].image,
         )
-        for position, (id_rated, entry) in enumerate(order, start=1)
+        for position, (id_rated, entry) in enumerate(ranked(kept, by), start=1)
     ]
     return entries, days
