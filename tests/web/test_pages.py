@@ -8,9 +8,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from salon.api.observe import FIELDS
 from salon.app import create_app
 from salon.config import Settings
+from salon.logs import FIELDS
 from salon.web.pages import HERE
 
 CSP = "content-security-policy"
