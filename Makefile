@@ -19,12 +19,12 @@ install: ## Install uv if missing, then the locked Python environment in .venv
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
 
-serve: install ## Migrate ./var/salon.db, load demo data (credentials in var/demo.json), serve on HOST:PORT (127.0.0.1:8000)
+serve: install ## Migrate ./var/salon.db, load demo data (credentials in var/demo.json), serve on HOST:PORT (127.0.0.1:8000) with its web pages
 	@mkdir -p var
 	$(SALON) db upgrade
-	$(SALON) demo --file var/demo.json
+	$(SALON) demo --file var/demo.json --base-url http://$(HOST):$(PORT)
 	@echo "Demo data loaded; people, chatrooms and their credentials are in var/demo.json (kept by later runs)."
-	@echo "Try the README's curl example. API docs: http://$(HOST):$(PORT)/docs"
+	@echo "Chat: http://$(HOST):$(PORT)/ui/chat  Ratings dashboard: http://$(HOST):$(PORT)/ui/ratings  API docs: http://$(HOST):$(PORT)/docs"
 	$(SALON) serve --host $(HOST) --port $(PORT)
 
 test: install ## The whole suite: SQLite, throwaway PostgreSQL and Redis, PgBouncer, Chromium (installed if missing)

@@ -19,7 +19,7 @@ from salon.db.database import Transaction
 from salon.db.open import open_database
 from salon.errors import AppError, Invalid, NotFound
 from salon.realtime import outbox
-from salon.records import Ambassador
+from salon.records import STAFF_STATUSES, Ambassador
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -199,6 +199,13 @@ def demo(
             "and write the result to it (readable by its owner only)",
         ),
     ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Where Salon is served (http://127.0.0.1:8000): also print links to its web "
+            "pages that sign in as each demo person",
+        ),
+    ] = None,
 ) -> None:
     """Load the demo brand, people and chatrooms (idempotent) and print demo credentials."""
     from salon.provisioning.demo import load_demo
@@ -218,6 +225,25 @@ def demo(
         )
     for chatroom in data["chatrooms"]:
         typer.echo(f"  chatroom {chatroom['id_chatroom']} between {chatroom['ids_ambassadors']}")
+    if base_url is not None:
+        _print_page_links(base_url.rstrip("/"), data)
+
+
+def _print_page_links(base_url: str, data: dict[str, Any]) -> None:
+    """Links that sign a browser tab in as each demo person: the token rides in the address's
+    fragment, which the browser never sends; the page keeps it for the tab and removes it from
+    the address (docs/web.md)."""
+    typer.echo("Web pages (each link signs one browser tab in as that person):")
+    for person in data["ambassadors"]:
+        staff = person["status"] in STAFF_STATUSES
+        page = "ratings" if staff else "chat"
+        typer.echo(
+            f"  {person['firstname']:<6} {page:<8} {base_url}/ui/{page}#token={person['token']}"
+        )
+    typer.echo(
+        f"  The rater's page, {base_url}/r/<token>, opens from the link that a "
+        "rating.requested webhook carries (docs/web.md)."
+    )
 
 
 @token_app.command("create")

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -158,3 +159,25 @@ def test_webhook_commands_manage_a_brands_endpoints(database_url: str) -> None:
 
     run("webhook", "remove", "--brand", brand, webhook)
     assert run("webhook", "list", "--brand", brand) == ""
+
+
+async def test_the_demo_prints_page_links_that_sign_each_person_in(database_url: str) -> None:
+    output = await asyncio.to_thread(run, "demo", "--base-url", "http://127.0.0.1:8000/")
+    links = re.findall(r"(\w+) +(chat|ratings) +(http://127\.0\.0\.1:8000/ui/\S+)", output)
+    assert [(name, page) for name, page, _ in links] == [
+        ("Vera", "chat"),
+        ("Ada", "chat"),
+        ("Bruno", "chat"),
+        ("Mona", "ratings"),  # the manager: the dashboard
+    ]
+    app = create_app(Settings(database_url=database_url))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://salon.test") as client:
+            for name, page, url in links:
+                path, _, fragment = url.removeprefix("http://127.0.0.1:8000").partition("#")
+                assert path == f"/ui/{page}"
+                assert (await client.get(path)).status_code == 200
+                token = fragment.removeprefix("token=")
+                me = await client.get("/widget/me", headers={"Authorization": f"Bearer {token}"})
+                assert me.json()["firstname"] == name
