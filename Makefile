@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 # Throwaway PostgreSQL and Redis for the benches (the tests need PgBouncer and Chromium too).
 WITH_SERVERS := SALON_TEST_NEEDS="postgresql redis-server" scripts/run-tests
 
-.PHONY: help install serve test lint format typecheck check clean bench bench-realtime bench-revocation bench-login bench-webhooks
+.PHONY: help install serve test lint format typecheck check clean screenshots bench bench-realtime bench-revocation bench-login bench-webhooks
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ bench-login: install ## A cheap GET's p50/p99 idle and under 16 login loops (SQL
 bench-webhooks: install ## A rating's req/s with one webhook endpoint against none, and one process's delivery rate
 	@command -v wrk >/dev/null || scripts/apt-install wrk
 	$(WITH_SERVERS) $(UV) run --frozen python -m bench.webhooks $(BENCH_ARGS)
+
+screenshots: install ## Refresh the pages' screenshots in docs/images from the browser tests (Chromium installed if missing)
+	SALON_TEST_NEEDS=chromium SALON_SCREENSHOTS=docs/images scripts/run-tests $(UV) run --frozen pytest -q tests/web
 
 clean: ## Remove the environment, local data and caches
 	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache

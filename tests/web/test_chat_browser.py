@@ -116,6 +116,12 @@ async def test_a_visitor_and_an_ambassador_chat_and_rate_live(
             await vera_page.keyboard.press("ArrowRight")
         assert await card.locator("input[type=radio]:checked").get_attribute("value") == "4"
         await card.get_by_label("Comment (optional)").fill("Quick and kind")
+        # A message arriving meanwhile redraws the conversation, not the card being filled in.
+        await ada_page.locator("#compose-text").fill("Take your time!")
+        await ada_page.locator("#compose-text").press("Enter")
+        await expect(message(vera_page, "Take your time")).to_have_count(1)
+        assert await card.locator("input[type=radio]:checked").get_attribute("value") == "4"
+        assert await card.get_by_label("Comment (optional)").input_value() == "Quick and kind"
         await card.get_by_role("button", name="Send my rating").click()
         await expect(card.locator(".given")).to_have_text("4 / 5")
 

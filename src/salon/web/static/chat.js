@@ -168,10 +168,17 @@ function renderMessages() {
   );
   const lastMine = [...ordered].reverse().find((m) => m.author.id_ambassador === state.me.id_ambassador);
   const list = $("messages");
-  const keep = list.querySelector("form.rating-form:focus-within"); // a card being filled in
+  // A card someone is filling in survives a redraw (a message arriving meanwhile).
+  const kept = new Map(
+    [...list.querySelectorAll("form.rating-form")]
+      .filter((form) => !form.dataset.sent)
+      .filter((form) => form.matches(":focus-within") || form.querySelector("input:checked") || form.querySelector("textarea").value)
+      .map((form) => [form.dataset.message, form.closest("li")]),
+  );
   list.replaceChildren(
     ...ordered.map((message) => {
-      if (keep && keep.dataset.message === String(message.id_message)) return keep.closest("li");
+      const filling = kept.get(String(message.id_message));
+      if (filling) return filling;
       const mine = message.author.id_ambassador === state.me.id_ambassador;
       const item = el(
         "li",
@@ -254,6 +261,7 @@ function ratingForm(message, rating) {
     else if (rating && rating.content) body.content = null;
     try {
       const saved = await call("PATCH", `/chat/ratings/${id}`, { body });
+      form.dataset.sent = "true"; // the card shows the rating now
       applyRating(saved);
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) return failed(error);
