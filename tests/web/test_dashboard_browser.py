@@ -285,6 +285,15 @@ async def test_the_dashboard_shows_what_the_api_says(
         assert f"date_from={week_ago}" in page.url
         await expect(page.locator("#ranking-table tbody tr")).to_have_count(2)
 
+        # A range the API refuses: its sentence is shown, the page stays usable.
+        visit.expected_errors.append("422")  # the console's note of the refused load
+        await page.fill("#filter-date-to", (utcnow() - timedelta(days=10)).date().isoformat())
+        await page.click("#apply")
+        await expect(page.locator("#dashboard-status")).to_contain_text(
+            "The date_from filter must not be after date_to."
+        )
+        assert await page.get_attribute("#dashboard-status", "class") == "error"
+
         await visit.assert_clean()
 
 
