@@ -46,7 +46,8 @@ class Environment(StrEnum):
     response_model=AmbassadorFull,
     summary="Get my ambassador information",
     response_description="The connected person",
-    responses=error_responses(401, 403, 422),
+    description="Another first segment than the three environments names nothing (404).",
+    responses=error_responses(401, 403, 404, 422),
 )
 async def get_me(
     environment: Annotated[Environment, Path(description="manager, platform or widget")],

@@ -41,6 +41,11 @@ DATE_ORDER = (
     "The date_from filter must not be after date_to.",
     "a range that ends before it starts",
 )
+RANGE_LIMIT = (
+    "filter[date_from]",
+    "The range must not exceed 366 days.",
+    "counting a missing end as today, a missing start as 29 days before the end",
+)
 
 
 @router.post(
@@ -297,11 +302,7 @@ async def export_ratings(request: Request, call: Authenticated) -> StreamingResp
     description=described(
         "Defaults to the last 30 days; at most 366 days.",
         DATE_ORDER,
-        (
-            "filter[date_from]",
-            "The range must not exceed 366 days.",
-            "counting a missing end as today, a missing start as 29 days before the end",
-        ),
+        RANGE_LIMIT,
     ),
     responses=error_responses(401, 403, 422),
 )
@@ -343,6 +344,7 @@ class LeaderboardQuery(DaysQuery, PageQuery):
         "satisfied ratings (4 or 5), which does not put one lucky 5 above a hundred 4s. Ties go "
         "to more ratings given. One voice per rater, ambassador and chatroom, as in the stats.",
         DATE_ORDER,
+        RANGE_LIMIT,
     ),
     responses=error_responses(401, 403, 422),
 )

@@ -7,14 +7,19 @@ export function apiBase() {
   return document.body.dataset.api || "";
 }
 
-/** An answer that is not 2xx: its status and the API's sentence (`message`). */
+/** An answer that is not 2xx: its status, the API's sentence (`message`), and for a 429 or
+ *  503 the seconds its Retry-After asks to wait (`retryAfter`, else null). */
 export class ApiError extends Error {
-  constructor(status, body) {
+  constructor(status, body, retryAfter = null) {
     super((body && body.message) || `The server answered ${status}.`);
     this.status = status;
     this.body = body;
+    this.retryAfter = retryAfter;
   }
 }
+
+/** No answer at all: offline, or the connection dropped. */
+export class Unreachable extends Error {}
 
 /** `method path` with an optional JSON body and query; resolves to the parsed JSON. */
 export async function call(method, path, { token = currentToken(), body, query, headers: extra } = {}) {
@@ -25,11 +30,18 @@ export async function call(method, path, { token = currentToken(), body, query, 
   const headers = { Accept: "application/json", ...(extra || {}) };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(url, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "omit", // the bearer token is the only credential
+      cache: "no-store",
+    });
+  } catch {
+    throw new Unreachable("The server could not be reached.");
+  }
   const text = await response.text();
   let parsed = null;
   if (text) {
@@ -39,7 +51,10 @@ export async function call(method, path, { token = currentToken(), body, query, 
       parsed = { message: text };
     }
   }
-  if (!response.ok) throw new ApiError(response.status, parsed);
+  if (!response.ok) {
+    const seconds = Number.parseInt(response.headers.get("Retry-After") || "", 10);
+    throw new ApiError(response.status, parsed, seconds > 0 ? seconds : null);
+  }
   return parsed;
 }
 

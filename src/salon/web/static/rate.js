@@ -7,14 +7,11 @@
 // link no longer works: the API's sentence says why), 404 or 422 (not a valid link), 429 (too
 // many attempts, with Retry-After's seconds), the server out of reach, anything else.
 
-import { ApiError, apiBase, el, scoreChoice } from "./api.js";
+import { ApiError, Unreachable, call, el, scoreChoice } from "./api.js";
 
 const MAX_COMMENT = 2000;
 const SCORE = "score";
 const main = document.getElementById("main");
-
-/** The server could not be reached (offline, connection dropped): no answer at all. */
-class Unreachable extends Error {}
 
 function linkToken() {
   const last = window.location.pathname.split("/").filter(Boolean).pop() || "";
@@ -27,39 +24,9 @@ function linkToken() {
 
 const linkPath = `/public/ratings/${encodeURIComponent(linkToken())}`;
 
-/** `method` on the link's route, without any credential but the link. Like api.js `call`,
- *  with Retry-After kept on the error (`retryAfter`, in seconds) for a 429. */
-async function onLink(method, body) {
-  const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  let response;
-  try {
-    response = await fetch(new URL(apiBase() + linkPath, window.location.origin), {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "omit",
-      cache: "no-store",
-    });
-  } catch {
-    throw new Unreachable("The server could not be reached.");
-  }
-  const text = await response.text();
-  let parsed = null;
-  if (text) {
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = { message: text };
-    }
-  }
-  if (!response.ok) {
-    const error = new ApiError(response.status, parsed);
-    const seconds = Number.parseInt(response.headers.get("Retry-After") || "", 10);
-    error.retryAfter = Number.isFinite(seconds) && seconds > 0 ? seconds : null;
-    throw error;
-  }
-  return parsed;
+/** `method` on the link's route, with no credential but the link. */
+function onLink(method, body) {
+  return call(method, linkPath, { token: null, body });
 }
 
 // ---- Showing a state ----------------------------------------------------------------------
