@@ -39,23 +39,32 @@ class World:
         async with self.database.transaction() as tx:
             return await work(tx)
 
-    async def brand(self) -> int:
+    async def brand(self, label: str | None = None) -> int:
         async def work(tx: Transaction) -> int:
-            return (await service.create_brand(tx, f"brand {next(_labels)}")).id_brand
+            name = label or f"brand {next(_labels)}"
+            return (await service.create_brand(tx, name)).id_brand
 
         return await self._run(work)
 
     async def person(
-        self, id_brand: int, status: int = AmbassadorStatus.AMBASSADOR, *, active: int = 1
+        self,
+        id_brand: int,
+        status: int = AmbassadorStatus.AMBASSADOR,
+        *,
+        active: int = 1,
+        name: str | None = None,
     ) -> Person:
+        """`name`: "First Last", for tests that read names on a page (else First<n> Last<n>)."""
+
         async def work(tx: Transaction) -> Person:
             n = next(_labels)
+            firstname, _, lastname = (name or f"First{n} Last{n}").partition(" ")
             ambassador = await service.create_ambassador(
                 tx,
                 id_brand,
                 status=status,
-                firstname=f"First{n}",
-                lastname=f"Last{n}",
+                firstname=firstname,
+                lastname=lastname,
                 email=f"person{n}@example.test",
                 active=active,
             )

@@ -38,19 +38,6 @@ async def browser(server: Server) -> AsyncIterator[Browser]:
         yield chromium_browser
 
 
-async def named_person(
-    app: FastAPI, world: World, brand: int, status: int, firstname: str
-) -> Person:
-    """A person with a first name to look for on the page."""
-    someone = await world.person(brand, status=status)
-    await run_sql(
-        app,
-        "UPDATE ambassador SET firstname = :name WHERE id_ambassador = :id",
-        {"name": firstname, "id": someone.id},
-    )
-    return someone
-
-
 async def open_chat(seen: Visit, server: Server, who: Person, chatroom: int) -> Page:
     """The chat page signed in by the demo's kind of link (`#token=`), on one chatroom, live."""
     page = seen.page
@@ -74,8 +61,8 @@ async def test_a_visitor_and_an_ambassador_chat_and_rate_live(
     client: httpx.AsyncClient,
     tmp_path: Path,
 ) -> None:
-    vera = await named_person(app, world, brand, 7, "Vera")
-    ada = await named_person(app, world, brand, 0, "Ada")
+    vera = await world.person(brand, 7, name="Vera Visitor")
+    ada = await world.person(brand, 0, name="Ada Lovelace")
     chatroom = await world.chatroom(vera, ada)
 
     async with (
@@ -155,7 +142,7 @@ async def test_a_signed_out_page_signs_in_with_email_and_password(
     brand: int,
     client: httpx.AsyncClient,
 ) -> None:
-    ada = await named_person(app, world, brand, 0, "Ada")
+    ada = await world.person(brand, 0, name="Ada Lovelace")
     await run_sql(
         app, "UPDATE brand SET domain = 'shop.example.test' WHERE id_brand = :id", {"id": brand}
     )
@@ -195,8 +182,8 @@ async def test_the_page_resumes_after_its_socket_is_dropped(
     world: World,
     brand: int,
 ) -> None:
-    vera = await named_person(app, world, brand, 7, "Vera")
-    ada = await named_person(app, world, brand, 0, "Ada")
+    vera = await world.person(brand, 7, name="Vera Visitor")
+    ada = await world.person(brand, 0, name="Ada Lovelace")
     chatroom = await world.chatroom(vera, ada)
     async with visit(browser, short_lived_server.base_url) as seen:
         sockets: list[WebSocket] = []

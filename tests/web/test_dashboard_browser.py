@@ -13,6 +13,7 @@ them over the range. Pages do not depend on the engine: SQLite only.
 import asyncio
 import csv
 import io
+import itertools
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -60,6 +61,11 @@ class Brand:
     complaint_room: int  # where the 1 with a comment was given
 
 
+SHOPPERS = itertools.cycle(
+    ["Vera Visitor", "Sam Shopper", "Lea Durand", "Tom Weber", "Ines Costa", "Noah Petit"]
+)
+
+
 async def rate(
     client: httpx.AsyncClient,
     app: FastAPI,
@@ -72,7 +78,7 @@ async def rate(
 ) -> tuple[int, Person]:
     """A new visitor asked (by `rated`) to rate `rated`, answering `value` (None: never),
     the request dated `days_ago` days back. (chatroom, visitor)."""
-    visitor = await world.person(brand, status=7)
+    visitor = await world.person(brand, status=7, name=next(SHOPPERS))
     room = await world.chatroom(visitor, rated)
     id_rating = await pending_request(client, room, rated)
     if value is not None:
@@ -86,10 +92,10 @@ async def rate(
 
 @pytest.fixture
 async def rated_brand(client: httpx.AsyncClient, app: FastAPI, world: World) -> Brand:
-    brand = await world.brand()
-    manager = await world.person(brand, status=5)
-    steady = await world.person(brand, status=0)
-    lucky = await world.person(brand, status=0)
+    brand = await world.brand("Maison Verte")
+    manager = await world.person(brand, status=5, name="Mona Manager")
+    steady = await world.person(brand, status=0, name="Ada Lovelace")
+    lucky = await world.person(brand, status=0, name="Bruno Martin")
     for value, days_ago in [(5, 1), (5, 3), (5, 9), (4, 9), (4, 16), (4, 20), (0, 2)]:
         await rate(client, app, world, brand, steady, value, days_ago)
     await rate(client, app, world, brand, steady, None, 4)  # asked, never answered
@@ -209,7 +215,7 @@ async def test_the_dashboard_shows_what_the_api_says(
         assert ranked == [rated_brand.steady.id, rated_brand.lucky.id]
         assert board["data"][0]["avg_rating"] < board["data"][1]["avg_rating"]
         first = page.locator("#ranking-table tbody tr").first
-        assert (await first.locator("th").inner_text()).startswith("First")
+        assert await first.locator("th").inner_text() == "Ada Lovelace"
         assert "8 / 9" in await first.inner_text()
 
         # The latest low scores, newest first: the comment, as text, and its conversation.

@@ -25,7 +25,7 @@ from tests.browser import PHONE, Visit, chromium, launched, screenshot
 from tests.browser import visit as visiting
 from tests.ratings.helpers import ask_rating
 from tests.served import Server, serving
-from tests.support import Person, run_sql
+from tests.support import Person, World, run_sql
 from tests.webhooks.receiver import Receiver, receiving
 
 pytestmark = pytest.mark.sqlite_only
@@ -41,6 +41,17 @@ EXPIRED = "This rating link has expired."
 WITHDRAWN = "This rating is no longer available."
 # What Chromium logs for an answer the page shows on purpose.
 LOGGED = {status: f"the server responded with a status of {status}" for status in (404, 410, 422)}
+
+
+@pytest.fixture
+async def brand(world: World) -> int:
+    """Named, as the page shows it (and the README's screenshot)."""
+    return await world.brand("Maison Verte")
+
+
+@pytest.fixture
+async def ambassador(world: World, brand: int) -> Person:
+    return await world.person(brand, status=0, name="Ada Lovelace")
 
 
 @pytest.fixture(scope="module")
