@@ -25,7 +25,7 @@ serve: install ## Migrate ./var/salon.db, load demo data (credentials in var/dem
 	$(SALON) demo --file var/demo.json --base-url http://$(HOST):$(PORT)
 	@echo "Demo data loaded; people, chatrooms and their credentials are in var/demo.json (kept by later runs)."
 	@echo "Chat: http://$(HOST):$(PORT)/ui/chat  Ratings dashboard: http://$(HOST):$(PORT)/ui/ratings  API docs: http://$(HOST):$(PORT)/docs"
-	$(SALON) serve --host $(HOST) --port $(PORT)
+	SALON_UI_TOKEN_LINKS=true $(SALON) serve --host $(HOST) --port $(PORT)
 
 test: install ## The whole suite: SQLite, throwaway PostgreSQL and Redis, PgBouncer, Chromium (installed if missing)
 	scripts/run-tests $(UV) run --frozen pytest $(PYTEST_ARGS)

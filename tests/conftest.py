@@ -4,6 +4,7 @@ Engines: SQLite always; PostgreSQL as well when SALON_TEST_POSTGRES_URL names a 
 (`make test` starts one). SALON_TEST_REQUIRE_POSTGRES=1 turns its absence into a failure.
 """
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from typing import Any
@@ -20,6 +21,7 @@ from salon.db.database import Database
 from salon.db.query import Query
 from tests.contract import ResponseContract
 from tests.support import Person, World
+from tests.webhooks.receiver import Receiver, receiving
 
 POSTGRES_URL = os.environ.get("SALON_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("SALON_TEST_REQUIRE_POSTGRES") == "1"
@@ -167,3 +169,20 @@ async def manager(world: World, brand: int) -> Person:
 async def chatroom(world: World, visitor: Person, ambassador: Person) -> int:
     """A one-to-one chatroom between the visitor and the ambassador."""
     return await world.chatroom(visitor, ambassador)
+
+
+@pytest.fixture
+async def mailer(
+    app: FastAPI, client: httpx.AsyncClient, manager: Person
+) -> AsyncIterator[Receiver]:
+    """The brand's mailer: a webhook receiver of `rating.requested`, where links arrive."""
+    with receiving() as receiver:
+        registered = await client.post(
+            "/manager/webhooks",
+            headers=manager.headers,
+            json={"url": receiver.url, "event_types": ["rating.requested"]},
+        )
+        assert registered.status_code == 201, registered.text
+        yield receiver
+        while not app.state.webhooks.idle:  # noqa: ASYNC110 (a property, not an event)
+            await asyncio.sleep(0.02)

@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     document_events(app)
     document_authentication(app)
     install_docs(app)
-    install_pages(app, settings.api_prefix)
+    install_pages(app, settings)
     return app
 
 

@@ -233,7 +233,10 @@ def _print_page_links(base_url: str, data: dict[str, Any]) -> None:
     """Links that sign a browser tab in as each demo person: the token rides in the address's
     fragment, which the browser never sends; the page keeps it for the tab and removes it from
     the address (docs/web.md)."""
-    typer.echo("Web pages (each link signs one browser tab in as that person):")
+    typer.echo(
+        "Web pages (with SALON_UI_TOKEN_LINKS=true, as make serve runs it, each link signs "
+        "one browser tab in as that person):"
+    )
     for person in data["ambassadors"]:
         staff = person["status"] in STAFF_STATUSES
         page = "ratings" if staff else "chat"

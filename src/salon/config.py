@@ -15,6 +15,12 @@ class Settings(BaseSettings):
         description="sqlite:///path or postgresql://user:pass@host/db (drivers are picked for you)",
     )
     api_prefix: str = Field(default="", description="mount the API under a prefix, e.g. /api/v2")
+    ui_token_links: bool = Field(
+        default=False,
+        description="let a link carrying #token=... sign a web page in (the demo's links; "
+        "`make serve` turns it on). Off, anyone could send a link that signs a shopper's tab "
+        "in as someone else, whose chat the sender then reads",
+    )
     rating_edit_window_days: int = Field(default=14, ge=0)
     rating_request_cooldown_days: int = Field(
         default=30,

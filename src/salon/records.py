@@ -26,6 +26,11 @@ STAFF_STATUSES = frozenset(
 )
 
 
+# Shoppers: a shop customer (known to the brand: staff or its systems create them) and a guest
+# (anyone, `POST /auth/guest`).
+VISITOR_STATUSES = (AmbassadorStatus.CLIENT, AmbassadorStatus.TEMP)
+
+
 class ChatroomType(IntEnum):
     ONE_TO_ONE = 0
     ONE_TO_MANY = 7

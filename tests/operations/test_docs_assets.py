@@ -1,6 +1,6 @@
 """/docs and /redoc are built from assets Salon ships (api/docs.py), under a strict CSP of
 their own (api/guards.py): checked here over HTTP, without a browser
-(test_docs_browser.py renders them)."""
+(tests/web/test_docs_browser.py renders them)."""
 
 import re
 

@@ -3,6 +3,7 @@ from typing import Any
 import httpx
 
 from tests.support import Person
+from tests.webhooks.receiver import Receiver
 
 
 async def ask_rating(
@@ -55,3 +56,21 @@ RATED_ALREADY = (
     "This rater has already rated this ambassador in this chatroom: change that rating with "
     "PATCH /chat/ratings/{rating}, or ask again after a new exchange of messages (or 30 days)."
 )
+
+
+async def asked_with_link(
+    client: httpx.AsyncClient, mailer: Receiver, chatroom: int, asker: Person, body: Any = None
+) -> dict[str, Any]:
+    """The request's message as the mailer receives it, its rating with the rater's `link`;
+    the asker's own answer holds none."""
+    response = await ask_rating(client, chatroom, asker, body if body is not None else {})
+    assert response.status_code == 201, response.text
+    assert "link" not in response.json()["rating"]
+    id_rating = response.json()["rating"]["id_rating"]
+    await mailer.wait_for(len(mailer.received) + 1)
+    [message] = [
+        r.json["data"]
+        for r in mailer.received
+        if r.json["data"]["rating"]["id_rating"] == id_rating
+    ]
+    return dict(message)

@@ -8,18 +8,24 @@ import pytest
 from fastapi import FastAPI
 
 from salon.ratings.stats import wilson_lower_bound
-from tests.ratings.helpers import pending_request, submit
+from tests.ratings.helpers import ask_rating, pending_request, say, submit
 from tests.support import Person, World, counted_queries
 
 URL = "/chat/ratings/leaderboard"
 
 
 async def give(
-    client: httpx.AsyncClient, world: World, brand: int, rated: Person, values: list[int | None]
+    client: httpx.AsyncClient,
+    world: World,
+    brand: int,
+    rated: Person,
+    values: list[int | None],
+    rater_status: int = 7,
 ) -> None:
-    """One new visitor per value, asked by `rated`; None stays pending."""
+    """One new rater (a shop customer unless said) per value, asked by `rated`; None stays
+    pending."""
     for value in values:
-        visitor = await world.person(brand, status=7)
+        visitor = await world.person(brand, status=rater_status)
         room = await world.chatroom(visitor, rated)
         id_rating = await pending_request(client, room, rated)
         if value is not None:
@@ -69,6 +75,51 @@ async def test_many_good_ratings_rank_above_one_lucky_five(
     assert [(e["rank"], e["id_ambassador"]) for e in second["data"]] == [(2, lucky.id)]
 
 
+async def test_only_shoppers_rate_and_only_staff_are_ranked(
+    client: httpx.AsyncClient, world: World, brand: int, manager: Person
+) -> None:
+    """Colleagues rating each other would lift a friend or sink a rival; a shopper asked to
+    be rated by an ambassador is no one to rank. Guests count, unless only customers do."""
+    ada = await world.person(brand, name="Ada Lovelace")
+    bruno = await world.person(brand, name="Bruno Martin")
+    await give(client, world, brand, ada, [4])  # a shop customer
+    await give(client, world, brand, ada, [5, 5], rater_status=8)  # two guests
+    await give(client, world, brand, bruno, [5])
+    # Ada asks Bruno, a colleague, to rate her; he gives her a 0.
+    room = await world.chatroom(ada, bruno)
+    await say(client, room, ada)
+    await say(client, room, bruno)
+    asked = await ask_rating(
+        client, room, ada, {"id_user_rated": ada.id, "id_user_rater": bruno.id}
+    )
+    assert asked.status_code == 201, asked.text
+    rated = await submit(client, asked.json()["rating"]["id_rating"], bruno, {"value": 0})
+    assert rated.status_code == 200, rated.text
+    # A shopper asks Ada to rate *them*; Ada gives a 5.
+    shopper = await world.person(brand, status=7)
+    room = await world.chatroom(shopper, ada)
+    await say(client, room, ada)
+    asked = await ask_rating(client, room, shopper, {"id_user_rater": ada.id})
+    assert asked.status_code == 201, asked.text
+    rated = await submit(client, asked.json()["rating"]["id_rating"], ada, {"value": 5})
+    assert rated.status_code == 200, rated.text
+
+    page = await ranking(client, manager)
+    assert [(e["id_ambassador"], e["nb_ratings"]) for e in page["data"]] == [
+        (ada.id, 3),  # the customer's 4 and the guests' 5s; not Bruno's 0
+        (bruno.id, 1),
+    ]
+    only = {"filter[raters]": "customers", "sort": "avg_rating"}
+    customers = await ranking(client, manager, **only)
+    assert [(e["id_ambassador"], e["avg_rating"]) for e in customers["data"]] == [
+        (bruno.id, 5.0),
+        (ada.id, 4.0),
+    ]
+    # The brand's stats still count every voice: they are the brand's, not a ranking.
+    stats = (await client.get("/chat/ratings/stats", headers=manager.headers)).json()
+    assert stats["nb_ratings"] == 6
+
+
 async def test_only_the_range_counts(
     client: httpx.AsyncClient, world: World, brand: int, manager: Person
 ) -> None:
@@ -83,6 +134,7 @@ async def test_only_the_range_counts(
     ("query", "field"),
     [
         ({"sort": "firstname"}, "sort"),
+        ({"filter[raters]": "everyone"}, "filter[raters]"),
         ({"filter[min_ratings]": "0"}, "filter[min_ratings]"),
         ({"filter[min_ratings]": "two"}, "filter[min_ratings]"),
         ({"filter[date_from]": "2025-01-01", "filter[date_to]": "2026-06-30"}, "filter[date_from]"),

@@ -3,61 +3,23 @@ brand's webhooks only (its mailer or CRM sends it to the shopper); `GET`/`PUT
 /public/ratings/{token}` read and answer that one rating without signing in, with the rules of
 `PATCH /chat/ratings/{rating}`, until the link expires or its rating goes."""
 
-import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
 
 from salon.app import create_app
 from salon.clock import utcnow
 from salon.config import Settings
-from tests.ratings.helpers import ask_rating, last_rating, say, submit
+from tests.ratings.helpers import ask_rating, asked_with_link, last_rating, say, submit
 from tests.support import Person, run_sql
-from tests.webhooks.receiver import Receiver, receiving
+from tests.webhooks.receiver import Receiver
 
 EXPIRED = "This rating link has expired."
 WITHDRAWN = "This rating is no longer available."
 REPLACED = "A newer rating request replaced this one."
 REQUEST_EXPIRED = "This rating request has expired."
-
-
-@pytest.fixture
-async def mailer(
-    app: FastAPI, client: httpx.AsyncClient, manager: Person
-) -> AsyncIterator[Receiver]:
-    """The brand's mailer: a webhook receiver of `rating.requested`, where links arrive."""
-    with receiving() as receiver:
-        registered = await client.post(
-            "/manager/webhooks",
-            headers=manager.headers,
-            json={"url": receiver.url, "event_types": ["rating.requested"]},
-        )
-        assert registered.status_code == 201, registered.text
-        yield receiver
-        while not app.state.webhooks.idle:  # noqa: ASYNC110 (a property, not an event)
-            await asyncio.sleep(0.02)
-
-
-async def asked_with_link(
-    client: httpx.AsyncClient, mailer: Receiver, chatroom: int, asker: Person, body: Any = None
-) -> dict[str, Any]:
-    """The request's message as the mailer receives it, its rating with the rater's `link`;
-    the asker's own answer holds none."""
-    response = await ask_rating(client, chatroom, asker, body if body is not None else {})
-    assert response.status_code == 201, response.text
-    assert "link" not in response.json()["rating"]
-    id_rating = response.json()["rating"]["id_rating"]
-    await mailer.wait_for(len(mailer.received) + 1)
-    [message] = [
-        r.json["data"]
-        for r in mailer.received
-        if r.json["data"]["rating"]["id_rating"] == id_rating
-    ]
-    return dict(message)
 
 
 async def public(client: httpx.AsyncClient, token: str, body: Any = None) -> httpx.Response:

@@ -8,34 +8,22 @@ pages do not depend on the engine: SQLite only.
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from playwright.async_api import Browser, Page, WebSocket, expect
+from playwright.async_api import Browser, Locator, Page, WebSocket, expect
 
 from salon.config import Settings
-from tests.browser import PHONE, Visit, chromium, launched, screenshot, visit
+from tests.browser import PHONE, Visit, chromium, screenshot, visit
 from tests.served import Server, serving
 from tests.support import Person, World, run_sql
+from tests.web.conftest import SERVED
 
 pytestmark = pytest.mark.sqlite_only
 LIFETIME_SECONDS = 3  # the resume test's server closes every socket this often (code 4000)
-
-
-@pytest.fixture(scope="module")
-def server(settings: Settings) -> Iterator[Server]:
-    chromium()  # skip (or fail) before starting a server for nothing
-    with serving(settings.database_url) as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
-async def browser(server: Server) -> AsyncIterator[Browser]:
-    async with launched() as chromium_browser:
-        yield chromium_browser
 
 
 async def open_chat(seen: Visit, server: Server, who: Person, chatroom: int) -> Page:
@@ -48,14 +36,13 @@ async def open_chat(seen: Visit, server: Server, who: Person, chatroom: int) -> 
     return page
 
 
-def message(page: Page, text: str):  # type: ignore[no-untyped-def]
+def message(page: Page, text: str) -> Locator:
     return page.locator("#messages .message", has_text=text)
 
 
 async def test_a_visitor_and_an_ambassador_chat_and_rate_live(
     server: Server,
     browser: Browser,
-    app: FastAPI,
     world: World,
     brand: int,
     client: httpx.AsyncClient,
@@ -170,7 +157,7 @@ async def test_a_signed_out_page_signs_in_with_email_and_password(
 def short_lived_server(settings: Settings) -> Iterator[Server]:
     """A server that closes every socket after LIFETIME_SECONDS (4000): clients reconnect."""
     chromium()
-    env = {"SALON_WS_MAX_LIFETIME_SECONDS": str(LIFETIME_SECONDS)}
+    env = SERVED | {"SALON_WS_MAX_LIFETIME_SECONDS": str(LIFETIME_SECONDS)}
     with serving(settings.database_url, env=env) as served:
         yield served
 
@@ -178,7 +165,6 @@ def short_lived_server(settings: Settings) -> Iterator[Server]:
 async def test_the_page_resumes_after_its_socket_is_dropped(
     short_lived_server: Server,
     browser: Browser,
-    app: FastAPI,
     world: World,
     brand: int,
 ) -> None:
@@ -208,3 +194,22 @@ async def test_the_page_resumes_after_its_socket_is_dropped(
         assert "epoch=" in resumed
         await expect(page.locator("#connection")).to_have_text("Live")
         await seen.assert_clean()
+
+
+async def test_a_token_link_signs_in_only_where_the_server_allows_it(
+    settings: Settings, browser: Browser, world: World, brand: int
+) -> None:
+    """Without SALON_UI_TOKEN_LINKS (the demo's), a link carrying someone's token would sign a
+    shopper's tab in as that someone, who would read what the shopper then writes: the page
+    ignores it (and still takes it out of the address)."""
+    attacker = await world.person(brand, 8, name="Guest Attacker")
+    with serving(settings.database_url) as plain:
+        async with visit(browser, plain.base_url) as seen:
+            seen.expected_errors.append("401")  # the page asks who is signed in: nobody
+            page = seen.page
+            await page.goto(f"{plain.base_url}/ui/chat#token={attacker.token}")
+            await expect(page.get_by_label("Email", exact=True)).to_be_visible()
+            assert "token=" not in page.url
+            assert await page.evaluate("sessionStorage.length") == 0
+            assert await page.locator("#who").inner_text() == ""
+            await seen.assert_clean()

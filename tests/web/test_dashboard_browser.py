@@ -14,7 +14,6 @@ import asyncio
 import csv
 import io
 import itertools
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -26,11 +25,10 @@ from fastapi import FastAPI
 from playwright.async_api import Browser, Page, expect
 
 from salon.clock import utcnow
-from salon.config import Settings
-from tests.browser import PHONE, chromium, launched, screenshot
+from tests.browser import PHONE, screenshot
 from tests.browser import visit as visiting
 from tests.ratings.helpers import pending_request, submit
-from tests.served import Server, serving
+from tests.served import Server
 from tests.support import Person, World, run_sql
 
 pytestmark = pytest.mark.sqlite_only
@@ -39,24 +37,11 @@ COMPLAINT = "Nobody answered my question about sizes <b>for days</b>"
 STAFF_ONLY = "This dashboard is for brand staff"
 
 
-@pytest.fixture(scope="module")
-def server(settings: Settings) -> Iterator[Server]:
-    chromium()  # skip (or fail) before starting a server for nothing
-    with serving(settings.database_url) as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
-async def browser(server: Server) -> AsyncIterator[Browser]:
-    async with launched() as chromium_browser:
-        yield chromium_browser
-
-
 @dataclass(frozen=True)
 class Brand:
     manager: Person
     steady: Person  # many 4s and 5s, one 1 (with a comment) and one 0: avg 3.5
-    lucky: Person  # one 5: avg 5.0, but little evidence
+    lucky: Person  # one 5, from a guest: avg 5.0, but little evidence
     visitor: Person
     complaint_room: int  # where the 1 with a comment was given
 
@@ -75,10 +60,12 @@ async def rate(
     value: int | None,
     days_ago: int,
     comment: str | None = None,
+    status: int = 7,
 ) -> tuple[int, Person]:
-    """A new visitor asked (by `rated`) to rate `rated`, answering `value` (None: never),
-    the request dated `days_ago` days back. (chatroom, visitor)."""
-    visitor = await world.person(brand, status=7, name=next(SHOPPERS))
+    """A new visitor (a shop customer, or `status`) asked (by `rated`) to rate `rated`,
+    answering `value` (None: never), the request dated `days_ago` days back.
+    (chatroom, visitor)."""
+    visitor = await world.person(brand, status=status, name=next(SHOPPERS))
     room = await world.chatroom(visitor, rated)
     id_rating = await pending_request(client, room, rated)
     if value is not None:
@@ -100,7 +87,7 @@ async def rated_brand(client: httpx.AsyncClient, app: FastAPI, world: World) -> 
         await rate(client, app, world, brand, steady, value, days_ago)
     await rate(client, app, world, brand, steady, None, 4)  # asked, never answered
     room, visitor = await rate(client, app, world, brand, steady, 1, 0, COMPLAINT)
-    await rate(client, app, world, brand, lucky, 5, 5)
+    await rate(client, app, world, brand, lucky, 5, 5, status=8)  # from a guest
     return Brand(manager, steady, lucky, visitor, room)
 
 
@@ -217,6 +204,14 @@ async def test_the_dashboard_shows_what_the_api_says(
         first = page.locator("#ranking-table tbody tr").first
         assert await first.locator("th").inner_text() == "Ada Lovelace"
         assert "8 / 9" in await first.inner_text()
+        # Ranked on shop customers' ratings only, the guest's 5 leaves; the figures stay.
+        await page.select_option("#filter-raters", "customers")
+        await page.click("#apply")
+        await expect(page.locator("#ranking-table tbody tr")).to_have_count(1)
+        assert "raters=customers" in page.url
+        await page.select_option("#filter-raters", "visitors")
+        await page.click("#apply")
+        await expect(page.locator("#ranking-table tbody tr")).to_have_count(2)
 
         # The latest low scores, newest first: the comment, as text, and its conversation.
         low = page.locator("#low-scores li")

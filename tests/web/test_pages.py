@@ -39,6 +39,7 @@ async def test_pages_load_only_shipped_files_under_their_csp(
     assert "://" not in html
     assert INLINE.search(html) is None, INLINE.search(html)
     assert 'data-api=""' in html
+    assert 'data-token-links="false"' in html  # by default a #token= link signs nothing in
     urls = URLS.findall(html)
     assert any(url.endswith(".js") for url in urls)
     for url in urls:
@@ -87,18 +88,26 @@ async def test_the_pages_find_the_api_under_its_prefix_and_root_path(settings: S
 
 
 async def test_a_rater_s_link_never_reaches_the_access_log(
-    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+    client: httpx.AsyncClient, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """Neither from its routes, nor from a request answered before routing (a query string or
+    body the guard refuses, a trailing slash redirected), under the API's prefix or not."""
     caplog.set_level("INFO", logger="salon.access")
     token = "slr_n0t-a-real-but-secret-looking-token"
-    assert (await client.get(f"/r/{token}")).status_code == 200
-    assert (await client.get(f"/public/ratings/{token}")).status_code == 404
-    assert (await client.put(f"/public/ratings/{token}", json={"value": 5})).status_code == 404
-    lines = [record for record in caplog.records if record.name == "salon.access"]
-    assert [getattr(line, FIELDS)["path"] for line in lines] == [
-        "/r/{token}",
-        "/public/ratings/{token}",
-        "/public/ratings/{token}",
+    link = f"/public/ratings/{token}"
+    too_big = "x" * (settings.max_body_bytes + 1)
+    sent = [
+        (await client.get(f"/r/{token}"), 200, "/r/{token}"),
+        (await client.get(f"/r/{token}?utm_content=Ren%E9"), 200, "/r/{token}"),  # Latin-1
+        (await client.get(f"/r/{token}/"), 307, "/r/{token}"),
+        (await client.get(link), 404, "/public/ratings/{token}"),
+        (await client.put(link, json={"value": 5}), 404, "/public/ratings/{token}"),
+        (await client.put(f"{link}?x=%00", json={"value": 5}), 422, "/public/ratings/{token}"),
+        (await client.put(link, content=too_big), 413, "/public/ratings/{token}"),
+        (await client.put(link, content=b"\xef\xbb\xbf{}"), 422, "/public/ratings/{token}"),
     ]
+    assert [r.status_code for r, _, _ in sent] == [status for _, status, _ in sent]
+    lines = [record for record in caplog.records if record.name == "salon.access"]
+    assert [getattr(line, FIELDS)["path"] for line in lines] == [path for _, _, path in sent]
     salon = [r for r in caplog.records if r.name.startswith("salon")]  # not the test's client
     assert not any(token in f"{r.getMessage()} {getattr(r, FIELDS, '')}" for r in salon)

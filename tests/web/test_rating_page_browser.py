@@ -8,8 +8,7 @@ CSP violation, no unexpected console error, no axe-core violation, no sideways s
 The page does not depend on the engine: SQLite only.
 """
 
-import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -21,22 +20,16 @@ from playwright.async_api import Browser, Page, Request, Route, expect
 
 from salon.clock import utcnow
 from salon.config import Settings
-from tests.browser import PHONE, Visit, chromium, launched, screenshot
+from tests.browser import PHONE, Visit, screenshot
 from tests.browser import visit as visiting
-from tests.ratings.helpers import ask_rating
+from tests.ratings.helpers import asked_with_link
 from tests.served import Server, serving
 from tests.support import Person, World, run_sql
-from tests.webhooks.receiver import Receiver, receiving
+from tests.web.conftest import SERVED
+from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.sqlite_only
 
-# The served process delivers no webhook (the in-process app does, to the receiver) and does
-# not run out of budget unless a test means it to.
-SERVED = {
-    "SALON_WEBHOOK_WORKER": "false",
-    "SALON_RATING_LINK_ATTEMPTS_PER_MINUTE": "100000",
-    "SALON_PUBLIC_REQUESTS_PER_IP_PER_MINUTE": "100000",
-}
 EXPIRED = "This rating link has expired."
 WITHDRAWN = "This rating is no longer available."
 # What Chromium logs for an answer the page shows on purpose.
@@ -54,19 +47,6 @@ async def ambassador(world: World, brand: int) -> Person:
     return await world.person(brand, status=0, name="Ada Lovelace")
 
 
-@pytest.fixture(scope="module")
-def server(settings: Settings) -> Iterator[Server]:
-    chromium()  # skip (or fail) before starting a server for nothing
-    with serving(settings.database_url, env=SERVED) as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
-async def browser(server: Server) -> AsyncIterator[Browser]:
-    async with launched() as chromium_browser:
-        yield chromium_browser
-
-
 @pytest.fixture
 async def visit(server: Server, browser: Browser) -> AsyncIterator[Visit]:
     """A fresh browser context (no cache, no storage) on a phone-sized screen."""
@@ -74,39 +54,14 @@ async def visit(server: Server, browser: Browser) -> AsyncIterator[Visit]:
         yield seen
 
 
-@pytest.fixture
-async def mailer(
-    app: FastAPI, client: httpx.AsyncClient, manager: Person
-) -> AsyncIterator[Receiver]:
-    """The brand's mailer: a webhook receiver of `rating.requested`, where links arrive."""
-    with receiving() as receiver:
-        registered = await client.post(
-            "/manager/webhooks",
-            headers=manager.headers,
-            json={"url": receiver.url, "event_types": ["rating.requested"]},
-        )
-        assert registered.status_code == 201, registered.text
-        yield receiver
-        while not app.state.webhooks.idle:  # noqa: ASYNC110 (a property, not an event)
-            await asyncio.sleep(0.02)
-
-
 async def linked(
     client: httpx.AsyncClient, mailer: Receiver, chatroom: int, asker: Person
 ) -> dict[str, Any]:
     """The rating as the mailer receives it, with the rater's `link`: the ambassador asks the
     visitor of the one-to-one chatroom."""
-    response = await ask_rating(client, chatroom, asker, {})
-    assert response.status_code == 201, response.text
-    id_rating = response.json()["rating"]["id_rating"]
-    await mailer.wait_for(len(mailer.received) + 1)
-    [rating] = [
-        r.json["data"]["rating"]
-        for r in mailer.received
-        if r.json["data"]["rating"]["id_rating"] == id_rating
-    ]
+    rating: dict[str, Any] = (await asked_with_link(client, mailer, chatroom, asker))["rating"]
     assert rating["link"]["token"]
-    return dict(rating)
+    return rating
 
 
 async def read(client: httpx.AsyncClient, token: str) -> dict[str, Any]:

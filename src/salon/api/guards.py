@@ -29,7 +29,7 @@ API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'no
 # The interactive docs (api/docs.py) are pages, built from assets this server ships: the same
 # default, and only what each page needs from this server; no inline script, no eval, no other
 # host. Each allowance below was found needed: without it Chromium reports a violation, and
-# tests/operations/test_docs_browser.py fails on any.
+# tests/web/test_docs_browser.py fails on any.
 _DOCS_COMMON = (
     # The bundle and our start script (Swagger UI), the standalone bundle (ReDoc).
     b"script-src 'self'; "
@@ -79,12 +79,15 @@ class RequestGuard:
         if root := scope.get("root_path"):  # served under a prefix: the path holds it
             path = path.removeprefix(root)
         csp = API_CSP
+        page = False
         if path.startswith(DOCS_PATHS):
             csp = REDOC_CSP if path.startswith("/redoc") else SWAGGER_UI_CSP
         elif path.startswith(PAGE_PATHS):
-            csp = PAGES_CSP
+            csp, page = PAGES_CSP, True
         send = _with_headers(send, csp)
-        refused = query_refusal(scope["query_string"])
+        # A page's query string is its script's to read, never the server's: a mailer's
+        # tracking parameter in Latin-1 must not turn the rater's page into a JSON 422.
+        refused = None if page else query_refusal(scope["query_string"])
         if refused is not None:
             await _refuse(send, *refused)
             return

@@ -29,6 +29,8 @@ UNMATCHED = "(unmatched)"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 MAX_PATH = 1024  # of a path in a log line
 SECRET_IN_PATH = "{token}"  # noqa: S105 (a path parameter that is a credential)
+# The same routes by the shape of a path, under any prefix: what follows is the token.
+LINK_PATH = re.compile(r"(/r|/public/ratings)/[^/]+.*$", re.DOTALL)
 CLIENT_GONE = 499
 
 
@@ -136,8 +138,13 @@ class Observer:
 
 
 def loggable_path(path: str, template: str) -> str:
-    """The path as logged: a route that carries a credential in its path (the rater's link,
-    `/public/ratings/{token}` and its page `/r/{token}`) is logged by its template."""
+    """The path as logged. A route that carries a credential in its path (the rater's link,
+    `/public/ratings/{token}` and its page `/r/{token}`) is logged by its template; so is any
+    path shaped like one that was answered before routing (a refused query string or body,
+    a redirect of its trailing slash), found by its shape."""
     if SECRET_IN_PATH in template:
         return template
+    shaped = LINK_PATH.search(path) if template == UNMATCHED else None
+    if shaped is not None:
+        return path[: shaped.start()] + shaped.group(1) + "/{token}"
     return path[:MAX_PATH]

@@ -1,4 +1,4 @@
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -6,7 +6,7 @@ from typing import Any
 from salon.api.listing import Sort
 from salon.db.database import Database, Row, Transaction, UniqueViolation
 from salon.db.query import Query, expand, query
-from salon.records import MessageType, Rating
+from salon.records import VISITOR_STATUSES, MessageType, Rating
 
 RATING_COLUMNS = ", ".join(f"r.{field}" for field in Rating._fields)
 WIDTH = len(Rating._fields)
@@ -329,12 +329,12 @@ async def stream(
 def _voices(id_brand: int, filters: RatingFilters) -> tuple[str, dict[str, Any]]:
     """One rating per (chatroom, rater, rated) among the live ones that match: the newest
     submitted one, else the newest request. A rater's voice counts once, however often they
-    were asked (docs/security.md, "Ratings"). A subquery with `value`, `date_insert` and
-    `id_user_rated`."""
+    were asked (docs/security.md, "Ratings"). A subquery with `value`, `date_insert`,
+    `id_user_rated` and `id_user_rater`."""
     condition, params = _live_of_brand(id_brand, filters)
     return (
-        "(SELECT v.value, v.date_insert, v.id_user_rated FROM ("
-        "  SELECT r.value, r.date_insert, r.id_user_rated, row_number() OVER ("
+        "(SELECT v.value, v.date_insert, v.id_user_rated, v.id_user_rater FROM ("
+        "  SELECT r.value, r.date_insert, r.id_user_rated, r.id_user_rater, row_number() OVER ("
         "    PARTITION BY r.id_chatroom, r.id_user_rater, r.id_user_rated"
         "    ORDER BY (CASE WHEN r.value IS NULL THEN 1 ELSE 0 END), r.id_rating DESC"
         f"  ) AS rank FROM rating r WHERE {condition}"
@@ -363,14 +363,19 @@ class Named:
 
 
 async def value_counts_by_rated(
-    tx: Transaction, id_brand: int, filters: RatingFilters
+    tx: Transaction, id_brand: int, filters: RatingFilters, rater_statuses: Sequence[int]
 ) -> dict[Named, dict[int | None, int]]:
-    """`value_counts` of each rated ambassador, with their name: one statement."""
+    """`value_counts` of each rated ambassador, with their name, in one statement: only the
+    voices of raters with one of `rater_statuses`, only of people who are not visitors."""
     voices, params = _voices(id_brand, filters)
+    visitors = expand(params, "visitor", VISITOR_STATUSES)
+    raters = expand(params, "rater", list(rater_statuses))
     rows = await tx.fetch(
         query(
             "SELECT a.id_ambassador, a.firstname, a.lastname, a.image, voice.value, count(*) "
             f"FROM {voices} JOIN ambassador a ON a.id_ambassador = voice.id_user_rated "
+            "JOIN ambassador rater ON rater.id_ambassador = voice.id_user_rater "
+            f"WHERE a.status NOT IN ({visitors}) AND rater.status IN ({raters}) "
             "GROUP BY a.id_ambassador, a.firstname, a.lastname, a.image, voice.value"
         ),
         params,

@@ -320,6 +320,15 @@ class LeaderboardQuery(DaysQuery, PageQuery):
             json_schema_extra={"enum": list(RANKED_BY)},
         ),
     ] = None
+    raters: Annotated[
+        Literal["visitors", "customers"],
+        Field(
+            alias="filter[raters]",
+            description="Whose ratings count: visitors (default: shop customers and guests) "
+            "or customers (shop customers only: guests, whom anyone can create, left out). "
+            "Ratings between colleagues never count",
+        ),
+    ] = "visitors"
     min_ratings: Annotated[
         int,
         Field(
@@ -342,7 +351,10 @@ class LeaderboardQuery(DaysQuery, PageQuery):
         "The ambassadors rated in the range (default: the last 30 days, at most 366), best "
         "first: by default by the lower bound of the 95% Wilson interval of their share of "
         "satisfied ratings (4 or 5), which does not put one lucky 5 above a hundred 4s. Ties go "
-        "to more ratings given. One voice per rater, ambassador and chatroom, as in the stats.",
+        "to more ratings given. One voice per rater, ambassador and chatroom, as in the stats. "
+        "Only shoppers' ratings count (shop customers and guests, or `filter[raters]=customers`"
+        " for shop customers only), and only people who are not shoppers are ranked: "
+        "colleagues rating each other neither lift nor sink anyone.",
         DATE_ORDER,
         RANGE_LIMIT,
     ),
@@ -354,7 +366,12 @@ async def rating_leaderboard(request: Request, call: Authenticated) -> JSON:
         raise Invalid.field("sort", "The selected sort is invalid.")
     page = query.page_request
     entries, _ = await service.leaderboard(
-        call.tx, call.caller, query.days, query.min_ratings, query.sort or RANKED_BY[0]
+        call.tx,
+        call.caller,
+        query.days,
+        query.min_ratings,
+        query.sort or RANKED_BY[0],
+        query.raters,
     )
     shown = entries[page.offset : page.offset + page.per_page]
     return ok(paginate(request, page, [entry.model_dump() for entry in shown], len(entries)))

@@ -22,6 +22,7 @@ from salon.messages.schemas import message_wire
 from salon.ratings import repository
 from salon.ratings.schemas import RatingRequest, RatingSubmission, rating_wire
 from salon.ratings.stats import (
+    RATERS,
     BrandRatingStats,
     DayStats,
     LeaderboardEntry,
@@ -482,15 +483,22 @@ def _report_days(days: DateRange) -> DateRange:
 
 
 async def leaderboard(
-    tx: Transaction, caller: Ambassador, days: DateRange, min_ratings: int, by: str
+    tx: Transaction,
+    caller: Ambassador,
+    days: DateRange,
+    min_ratings: int,
+    by: str,
+    raters: str = "visitors",
 ) -> tuple[list[LeaderboardEntry], DateRange]:
     """The brand's rated ambassadors over a range of days (default: the last 30), ranked by
     `by` (stats.RANKED_BY), those with fewer than `min_ratings` scores given left out.
-    One statement whatever the number of people: counts per person and value, with names."""
+    One statement whatever the number of people: counts per person and value, with names.
+    Only shoppers' voices count (stats.RATERS[raters]), and only people who are not shoppers
+    are ranked: colleagues rating each other neither lift nor sink anyone."""
     ensure_staff(caller)
     days = _report_days(days)
     filters = repository.RatingFilters(since=days.since, until=days.until)
-    counts = await repository.value_counts_by_rated(tx, caller.id_brand, filters)
+    counts = await repository.value_counts_by_rated(tx, caller.id_brand, filters, RATERS[raters])
     people = {named.id_ambassador: named for named in counts}
     stats = {named.id_ambassador: RatingStats.of(by_value) for named, by_value in counts.items()}
     kept = {id_rated: entry for id_rated, entry in stats.items() if entry.nb_ratings >= min_ratings}

@@ -4,6 +4,8 @@ import math
 
 from pydantic import BaseModel, Field
 
+from salon.records import VISITOR_STATUSES, AmbassadorStatus
+
 SATISFIED = 4  # a score of 4 or 5 counts as satisfied
 Z_95 = 1.959963984540054
 
@@ -71,6 +73,13 @@ class LeaderboardEntry(RatingStats):
     lastname: str
     image: str | None
 
+
+# Whose voices the leaderboard counts (its `filter[raters]`): shoppers only, never a colleague.
+# "customers" leaves out guests, whom anyone can make, the rated ambassador included.
+RATERS: dict[str, tuple[int, ...]] = {
+    "visitors": tuple(VISITOR_STATUSES),
+    "customers": (AmbassadorStatus.CLIENT,),
+}
 
 # What the leaderboard ranks by (its `sort`), each best first.
 RANKED_BY = ("wilson_lower_bound", "avg_rating", "share_satisfied", "nb_ratings", "response_rate")

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from salon.api.docs import Assets
+from salon.config import Settings
 
 HERE = Path(__file__).parent
 ASSETS = "/ui/assets"
@@ -33,29 +34,31 @@ def _template(name: str) -> str:
     return (HERE / "pages" / name).read_text(encoding="utf-8")
 
 
-def render(name: str, root: str, api: str) -> str:
-    """The page with where its assets and the API are: `{{assets}}` and `{{api}}`."""
+def render(name: str, root: str, api: str, token_links: bool) -> str:
+    """The page with where its assets and the API are (`{{assets}}`, `{{api}}`) and whether
+    a `#token=` link may sign it in (`{{token_links}}`)."""
     return (
         _template(name)
         .replace("{{assets}}", escape(root + ASSETS))
         .replace("{{api}}", escape(root + api))
+        .replace("{{token_links}}", "true" if token_links else "false")
     )
 
 
-def _page(name: str, api_prefix: str) -> Callable[[Request], Awaitable[HTMLResponse]]:
+def _page(name: str, settings: Settings) -> Callable[[Request], Awaitable[HTMLResponse]]:
     async def page(request: Request) -> HTMLResponse:
         root = str(request.scope.get("root_path", "")).rstrip("/")
-        return HTMLResponse(render(name, root, api_prefix))
+        return HTMLResponse(render(name, root, settings.api_prefix, settings.ui_token_links))
 
     return page
 
 
-def install_pages(app: FastAPI, api_prefix: str) -> None:
+def install_pages(app: FastAPI, settings: Settings) -> None:
     """Add the pages and their assets to `app`, after the API's routes."""
     for path, name in PAGES.items():
         # A FastAPI route (not Starlette's add_route): it names itself in the request's scope,
         # so that the access log writes `/r/{token}`, not the token (api/observe.py).
-        app.add_api_route(path, _page(name, api_prefix), methods=["GET"], include_in_schema=False)
+        app.add_api_route(path, _page(name, settings), methods=["GET"], include_in_schema=False)
 
     async def home(request: Request) -> RedirectResponse:
         root = str(request.scope.get("root_path", "")).rstrip("/")

@@ -58,13 +58,15 @@ export async function call(method, path, { token = currentToken(), body, query, 
   return parsed;
 }
 
-/** The token this tab uses. A `#token=...` in the address (the demo's links) signs in and is
- *  removed from the address at once; the fragment never reaches the server. */
+/** The token this tab uses. A `#token=...` in the address (the demo's links) is removed from
+ *  the address at once (the fragment never reaches the server); it signs the tab in only where
+ *  the server allows such links (SALON_UI_TOKEN_LINKS, the demo): elsewhere anyone could send
+ *  a shopper a link that signs them in as the sender, who would then read their chat. */
 export function currentToken() {
   const fragment = new URLSearchParams(window.location.hash.slice(1));
   const given = fragment.get("token");
-  if (given) {
-    sessionStorage.setItem(TOKEN_KEY, given);
+  if (given !== null) {
+    if (given && document.body.dataset.tokenLinks === "true") sessionStorage.setItem(TOKEN_KEY, given);
     fragment.delete("token");
     const rest = fragment.toString();
     history.replaceState(null, "", window.location.pathname + window.location.search + (rest ? `#${rest}` : ""));

@@ -11,6 +11,8 @@ import { signedIn, signOutButton } from "./signin.js";
 const STAFF = new Set([2, 4, 5]); // administrator, shop manager, manager
 const NOT_VISITORS = "0,1,2,3,4,5,6"; // who can be rated: not clients (7) nor temporary (8)
 const GRANULARITIES = { day: "Day", week: "Week", month: "Month" };
+// Whose ratings rank people (the leaderboard's filter[raters]).
+const RATERS = { visitors: "Shop customers and guests", customers: "Shop customers only" };
 const STATUSES = { "": "Any", answered: "Answered", pending: "Pending", expired: "Expired" };
 const LOW_SCORES = "0,1,2";
 const LOW_SCORES_SHOWN = 10;
@@ -44,6 +46,7 @@ function filtersFromAddress() {
     date_to: date("date_to", utcDay()),
     by: Object.hasOwn(GRANULARITIES, query.get("by")) ? query.get("by") : "day",
     min_ratings: Number.isInteger(min) && min >= 1 ? min : 1,
+    raters: Object.hasOwn(RATERS, query.get("raters")) ? query.get("raters") : "visitors",
     status: Object.hasOwn(STATUSES, query.get("status") || "") ? query.get("status") || "" : "",
     rated: /^[1-9]\d*$/.test(query.get("rated") || "") ? query.get("rated") : "",
     value: [...new Set(values)].sort().join(","),
@@ -56,6 +59,7 @@ function filtersFromForm() {
     date_to: form.date_to.value,
     by: form.by.value,
     min_ratings: Number.parseInt(form.min_ratings.value, 10) || 1,
+    raters: form.raters.value,
     status: form.status.value,
     rated: form.rated.value,
     value: form.values.filter((box) => box.checked).map((box) => box.value).join(","),
@@ -67,6 +71,7 @@ function showFilters(filters) {
   form.date_to.value = filters.date_to;
   form.by.value = filters.by;
   form.min_ratings.value = String(filters.min_ratings);
+  form.raters.value = filters.raters;
   form.status.value = filters.status;
   form.rated.value = filters.rated;
   const values = new Set(filters.value.split(","));
@@ -197,6 +202,8 @@ function buildFilters(onApply, onExport) {
     type: "number", id: "filter-min-ratings", name: "min_ratings", min: "1", step: "1",
     required: true, inputmode: "numeric", "aria-describedby": "filter-min-ratings-hint",
   });
+  const raters = select("filter-raters", "raters", RATERS);
+  raters.setAttribute("aria-describedby", "filter-raters-hint");
   const status = select("filter-status", "status", STATUSES);
   const rated = select("filter-rated", "rated", { "": "Anyone" });
   const values = [];
@@ -206,7 +213,7 @@ function buildFilters(onApply, onExport) {
     values.push(box);
     scores.append(el("span", { class: "score-box" }, box, el("label", { for: box.id, text: String(value) })));
   }
-  form = { date_from, date_to, by, min_ratings, status, rated, values };
+  form = { date_from, date_to, by, min_ratings, raters, status, rated, values };
 
   const exportButton = el("button", { type: "button", class: "secondary", id: "export", text: "Export CSV" });
   exportButton.addEventListener("click", () => onExport(exportButton));
@@ -227,6 +234,7 @@ function buildFilters(onApply, onExport) {
       field("filter-date-to", "To (UTC day, included)", date_to),
       field("filter-by", "Chart by", by),
       field("filter-min-ratings", "Minimum ratings to be ranked", min_ratings, "Ratings given in the range"),
+      field("filter-raters", "Rank on ratings from", raters, "Guests can be made by anyone"),
     ),
     el(
       "fieldset",
@@ -559,7 +567,7 @@ async function start() {
       const [stats, leaderboard, low] = await Promise.all([
         call("GET", "/chat/ratings/stats", { query: range(filters) }),
         call("GET", "/chat/ratings/leaderboard", {
-          query: { ...range(filters), "filter[min_ratings]": filters.min_ratings, per_page: RANKING_SHOWN },
+          query: { ...range(filters), "filter[min_ratings]": filters.min_ratings, "filter[raters]": filters.raters, per_page: RANKING_SHOWN },
         }),
         call("GET", "/chat/ratings", {
           query: { ...range(filters), "filter[value]": LOW_SCORES, sort: "-date_insert", per_page: LOW_SCORES_SHOWN },

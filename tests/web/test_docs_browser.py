@@ -6,7 +6,7 @@ Chromium is Debian's, driven by Playwright (tests/browser.py). They run on SQLit
 pages do not touch the database, so another engine would prove nothing more.
 """
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -14,33 +14,19 @@ import httpx
 import pytest
 from playwright.async_api import Browser
 
-from salon.config import Settings
-from tests.browser import Visit, chromium, launched
+from tests.browser import Visit
 from tests.browser import visit as visiting
-from tests.served import Server, serving
+from tests.served import Server
 
 RATING_PATH = "/chat/chatrooms/{chatroom}/ratings"
 # The pages do not depend on the engine: they run once.
 pytestmark = pytest.mark.sqlite_only
 
 
-@pytest.fixture(scope="module")
-def docs_server(settings: Settings) -> Iterator[Server]:
-    chromium()  # skip (or fail) before starting a server for nothing
-    with serving(settings.database_url) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-async def browser(docs_server: Server) -> AsyncIterator[Browser]:
-    async with launched() as chromium_browser:
-        yield chromium_browser
-
-
 @pytest.fixture
-async def visit(docs_server: Server, browser: Browser) -> AsyncIterator[Visit]:
+async def visit(server: Server, browser: Browser) -> AsyncIterator[Visit]:
     """A fresh browser context (its own profile: no cache, no storage) on the server."""
-    async with visiting(browser, docs_server.base_url) as seen:
+    async with visiting(browser, server.base_url) as seen:
         yield seen
 
 
@@ -53,11 +39,11 @@ async def rating_operation(server: Server) -> dict[str, Any]:
 
 
 async def test_swagger_ui_lists_the_operations_offline(
-    docs_server: Server, visit: Visit, tmp_path: Path
+    server: Server, visit: Visit, tmp_path: Path
 ) -> None:
-    summary = (await rating_operation(docs_server))["summary"]
+    summary = (await rating_operation(server))["summary"]
     page = visit.page
-    await page.goto(f"{docs_server.base_url}/docs")
+    await page.goto(f"{server.base_url}/docs")
     rating = page.locator(f'.opblock-post:has(.opblock-summary-path[data-path="{RATING_PATH}"])')
     await rating.wait_for()
     assert await rating.locator(".opblock-summary-description").inner_text() == summary
@@ -68,11 +54,11 @@ async def test_swagger_ui_lists_the_operations_offline(
 
 
 async def test_redoc_lists_the_operations_offline(
-    docs_server: Server, visit: Visit, tmp_path: Path
+    server: Server, visit: Visit, tmp_path: Path
 ) -> None:
-    rating = await rating_operation(docs_server)
+    rating = await rating_operation(server)
     page = visit.page
-    await page.goto(f"{docs_server.base_url}/redoc")
+    await page.goto(f"{server.base_url}/redoc")
     section = page.locator(f'[data-section-id="operation/{rating["operationId"]}"]')
     heading = section.locator("h2")
     await heading.wait_for()
