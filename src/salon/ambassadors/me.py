@@ -4,33 +4,22 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from starlette.convertors import Convertor, register_url_convertor
+from starlette.convertors import register_url_convertor
 
 from salon.ambassadors import repository
 from salon.ambassadors.schemas import AmbassadorFull, full_wire
 from salon.api.deps import Authenticated
 from salon.api.errors import error_responses
 from salon.api.responses import JSON, ok
-from salon.api.routing import SalonRoute
+from salon.api.routing import SalonRoute, segment
 from salon.clock import utcnow
 
 router = APIRouter(route_class=SalonRoute, tags=["ambassadors"])
 
 
-class _EnvironmentSegment(Convertor[str]):
-    """Only the three environments match the first segment: `/chat/me` names nothing (404),
-    as a segment of letters never matches an id elsewhere (api/routing.py)."""
-
-    regex = "manager|platform|widget"
-
-    def convert(self, value: str) -> str:
-        return value
-
-    def to_string(self, value: str) -> str:
-        return str(value)
-
-
-register_url_convertor("environment", _EnvironmentSegment())
+# Only the three environments match the first segment: `/chat/me` names nothing (404), as a
+# segment of letters never matches an id elsewhere (api/routing.py).
+register_url_convertor("environment", segment("manager|platform|widget"))
 
 
 class Environment(StrEnum):

@@ -57,12 +57,7 @@ class SalonRequest(Request):
         return self._json
 
 
-class _Id(Convertor[str]):
-    """A path segment that can be an id: decimal digits, left as text for the route's own
-    validation (`deps.id_path`: no leading zero, 1 to 2147483647, its 422)."""
-
-    regex = "[0-9]+"
-
+class _Segment(Convertor[str]):
     def convert(self, value: str) -> str:
         return value
 
@@ -70,7 +65,16 @@ class _Id(Convertor[str]):
         return str(value)
 
 
-register_url_convertor("id", _Id())
+def segment(pattern: str) -> Convertor[str]:
+    """A path segment that matches `pattern` only, left as text for the route's own
+    validation: a path whose segment does not match names nothing (404)."""
+    matching: type[_Segment] = type("Segment", (_Segment,), {"regex": pattern})
+    return matching()
+
+
+# A segment that can be an id: decimal digits (`deps.id_path` then checks no leading zero,
+# 1 to 2147483647, with its 422).
+register_url_convertor("id", segment("[0-9]+"))
 _PARAMETER = re.compile(r"\{(\w+)\}")
 
 
