@@ -365,7 +365,7 @@ async def rating_leaderboard(request: Request, call: Authenticated) -> JSON:
     if query.sort is not None and query.sort not in RANKED_BY:
         raise Invalid.field("sort", "The selected sort is invalid.")
     page = query.page_request
-    entries, _ = await service.leaderboard(
+    entries = await service.leaderboard(
         call.tx,
         call.caller,
         query.days,

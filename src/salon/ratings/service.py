@@ -4,7 +4,7 @@ import csv
 import io
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from salon.api.listing import Sort
@@ -450,10 +450,8 @@ async def ambassador_stats(
 async def brand_stats(tx: Transaction, caller: Ambassador, days: DateRange) -> BrandRatingStats:
     """The brand's ratings over a range of days (default: the last 30) with a daily series."""
     ensure_staff(caller)
-    days = _report_days(days)
-    assert days.first is not None
-    assert days.last is not None
-    first, last = days.first, days.last
+    first, last = _report_days(days)
+    days = DateRange(first, last)
     filters = repository.RatingFilters(since=days.since, until=days.until)
     totals = RatingStats.of(await repository.value_counts(tx, caller.id_brand, filters))
     by_day = {row[0]: row for row in await repository.per_day(tx, caller.id_brand, filters)}
@@ -470,16 +468,16 @@ async def brand_stats(tx: Transaction, caller: Ambassador, days: DateRange) -> B
     )
 
 
-def _report_days(days: DateRange) -> DateRange:
-    """A report's range: the last 30 UTC days by default, at most `MAX_REPORT_DAYS`."""
+def _report_days(days: DateRange) -> tuple[date, date]:
+    """A report's first and last day: the last 30 UTC days by default, at most
+    `MAX_REPORT_DAYS`."""
     first, last = days.or_last_days(30, utcnow().date())
-    days = DateRange(first, last)
-    days.check()
+    DateRange(first, last).check()
     if (last - first).days >= MAX_REPORT_DAYS:
         raise Invalid.field(
             "filter[date_from]", f"The range must not exceed {MAX_REPORT_DAYS} days."
         )
-    return days
+    return first, last
 
 
 async def leaderboard(
@@ -489,14 +487,14 @@ async def leaderboard(
     min_ratings: int,
     by: str,
     raters: str = "visitors",
-) -> tuple[list[LeaderboardEntry], DateRange]:
+) -> list[LeaderboardEntry]:
     """The brand's rated ambassadors over a range of days (default: the last 30), ranked by
     `by` (stats.RANKED_BY), those with fewer than `min_ratings` scores given left out.
     One statement whatever the number of people: counts per person and value, with names.
     Only shoppers' voices count (stats.RATERS[raters]), and only people who are not shoppers
     are ranked: colleagues rating each other neither lift nor sink anyone."""
     ensure_staff(caller)
-    days = _report_days(days)
+    days = DateRange(*_report_days(days))
     filters = repository.RatingFilters(since=days.since, until=days.until)
     counts = await repository.value_counts_by_rated(tx, caller.id_brand, filters, RATERS[raters])
     people = {named.id_ambassador: named for named in counts}
@@ -513,4 +511,4 @@ async def leaderboard(
         )
         for position, (id_rated, entry) in enumerate(ranked(kept, by), start=1)
     ]
-    return entries, days
+    return entries

@@ -45,10 +45,15 @@ def render(name: str, root: str, api: str, token_links: bool) -> str:
     )
 
 
+def _root(request: Request) -> str:
+    """The prefix the app is served under (ASGI root_path)."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
 def _page(name: str, settings: Settings) -> Callable[[Request], Awaitable[HTMLResponse]]:
     async def page(request: Request) -> HTMLResponse:
-        root = str(request.scope.get("root_path", "")).rstrip("/")
-        return HTMLResponse(render(name, root, settings.api_prefix, settings.ui_token_links))
+        html = render(name, _root(request), settings.api_prefix, settings.ui_token_links)
+        return HTMLResponse(html)
 
     return page
 
@@ -61,8 +66,7 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
         app.add_api_route(path, _page(name, settings), methods=["GET"], include_in_schema=False)
 
     async def home(request: Request) -> RedirectResponse:
-        root = str(request.scope.get("root_path", "")).rstrip("/")
-        return RedirectResponse(f"{root}/ui/chat", status_code=307)
+        return RedirectResponse(f"{_root(request)}/ui/chat", status_code=307)
 
     app.add_route("/ui", home, include_in_schema=False)
     app.mount(ASSETS, Assets(directory=HERE / "static"), name="ui-assets")

@@ -21,13 +21,14 @@ export class ApiError extends Error {
 /** No answer at all: offline, or the connection dropped. */
 export class Unreachable extends Error {}
 
-/** `method path` with an optional JSON body and query; resolves to the parsed JSON. */
-export async function call(method, path, { token = currentToken(), body, query, headers: extra } = {}) {
+/** `method path` with an optional JSON body and query: the answer if it is 2xx, else its
+ *  ApiError; Unreachable if none came. `accept`: what to ask for (JSON unless said). */
+export async function send(method, path, { token = currentToken(), body, query, headers: extra, accept } = {}) {
   const url = new URL(apiBase() + path, window.location.origin);
   for (const [name, value] of Object.entries(query || {})) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, value);
   }
-  const headers = { Accept: "application/json", ...(extra || {}) };
+  const headers = { Accept: accept || "application/json", ...(extra || {}) };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
@@ -42,20 +43,26 @@ export async function call(method, path, { token = currentToken(), body, query, 
   } catch {
     throw new Unreachable("The server could not be reached.");
   }
-  const text = await response.text();
-  let parsed = null;
-  if (text) {
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = { message: text };
-    }
-  }
   if (!response.ok) {
     const seconds = Number.parseInt(response.headers.get("Retry-After") || "", 10);
-    throw new ApiError(response.status, parsed, seconds > 0 ? seconds : null);
+    throw new ApiError(response.status, await parsed(response), seconds > 0 ? seconds : null);
   }
-  return parsed;
+  return response;
+}
+
+/** `send`, resolving to the answer's parsed JSON. */
+export async function call(method, path, options = {}) {
+  return parsed(await send(method, path, options));
+}
+
+async function parsed(response) {
+  const text = await response.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { message: text };
+  }
 }
 
 /** The token this tab uses. A `#token=...` in the address (the demo's links) is removed from

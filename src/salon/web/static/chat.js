@@ -43,16 +43,13 @@ function person(room, id) {
   return (room && room.ambassadors.find((p) => p.id_ambassador === id)) || null;
 }
 
-function nameOf(room, id) {
-  if (id === state.me.id_ambassador) return "You";
+/** Someone as the page names them: "You", or their full name; `first`: "you", or their first
+ *  name (the rating card's sentences). */
+function nameOf(room, id, { first = false } = {}) {
+  if (id === state.me.id_ambassador) return first ? "you" : "You";
   const found = person(room, id);
-  return found ? `${found.firstname} ${found.lastname}`.trim() : `#${id}`;
-}
-
-function firstName(room, id) {
-  if (id === state.me.id_ambassador) return "you";
-  const found = person(room, id);
-  return found ? found.firstname : `#${id}`;
+  if (!found) return `#${id}`;
+  return first ? found.firstname : `${found.firstname} ${found.lastname}`.trim();
 }
 
 function others(room) {
@@ -202,8 +199,8 @@ function renderMessages() {
 
 function ratingCard(room, message) {
   const rating = message.rating;
-  const rater = firstName(room, rating.id_user_rater);
-  const rated = firstName(room, rating.id_user_rated);
+  const rater = nameOf(room, rating.id_user_rater, { first: true });
+  const rated = nameOf(room, rating.id_user_rated, { first: true });
   const card = el("div", { class: "rating", "data-rating": String(rating.id_rating) });
   if (rating.date_delete) {
     card.append(el("p", { text: "This rating request was withdrawn." }));

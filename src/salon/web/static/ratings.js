@@ -5,7 +5,7 @@
 // would and holds no rule of its own; every text from the API goes into the page as text (el).
 // The filters live in the address (?date_from=...&date_to=...&by=week...): a view can be
 // reloaded or shared.
-import { ApiError, apiBase, call, currentToken, el, when } from "./api.js";
+import { ApiError, call, el, send, when } from "./api.js";
 import { signedIn, signOutButton } from "./signin.js";
 
 const STAFF = new Set([2, 4, 5]); // administrator, shop manager, manager
@@ -482,19 +482,8 @@ async function loadPeople() {
 }
 
 async function exportCsv(filters) {
-  const url = new URL(`${apiBase()}/chat/ratings/export`, window.location.origin);
   const query = { ...range(filters), "filter[status]": filters.status, "filter[id_user_rated]": filters.rated, "filter[value]": filters.value };
-  for (const [name, value] of Object.entries(query)) if (value) url.searchParams.set(name, value);
-  const response = await fetch(url, { headers: { Authorization: `Bearer ${currentToken()}`, Accept: "text/csv" } });
-  if (!response.ok) {
-    let body = null;
-    try {
-      body = await response.json();
-    } catch {
-      body = null;
-    }
-    throw new ApiError(response.status, body);
-  }
+  const response = await send("GET", "/chat/ratings/export", { query, accept: "text/csv" });
   // A same-origin blob: URL, downloaded by a link: a navigation the CSP does not govern.
   const href = URL.createObjectURL(await response.blob());
   const link = el("a", { href, download: `ratings-${filters.date_from}-to-${filters.date_to}.csv`, hidden: true });
