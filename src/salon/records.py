@@ -124,8 +124,20 @@ class Chatroom(NamedTuple):
     date_insert: datetime
     last_message_date: datetime | None
     id_brand_tag: int | None
+    established_dialogue: datetime | None
+    """When a second person first wrote in it; null while only one has."""
     participants: tuple[Participant, ...]
     """Ordered by id_ambassador."""
+
+
+class Summary(NamedTuple):
+    """A summary of a conversation (Salon stores and shows them; it does not write them)."""
+
+    id_chatroom: int
+    date_insert: datetime
+    summary: str
+    anomaly: int
+    topic: int | None
 
 
 class Rating(NamedTuple):

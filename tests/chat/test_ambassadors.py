@@ -125,9 +125,9 @@ async def test_an_ambassadors_chatrooms_carry_last_message_and_last_rating(
     typed = await client.get(path, headers=ambassador.headers, params={"filter[type_chatroom]": 7})
     assert typed.json()["total"] == 0
 
-    # token + caller, count, page, participants, last messages, last ratings (the listed
-    # ambassador is the caller, already loaded) -- and no more for a longer page.
-    assert len(queries) == 6, queries
+    # token + caller, count, page, participants, last messages, last ratings, last summaries
+    # (the listed ambassador is the caller, already loaded) -- and no more for a longer page.
+    assert len(queries) == 7, queries
     for _ in range(7):
         room = await world.chatroom(await world.person(brand, status=7), ambassador)
         await post_message(client, room, ambassador, "more")

@@ -33,11 +33,13 @@ async def test_two_people_share_one_chatroom(
         "type_chatroom",
         "type_discussion",
         "source",
+        "established_dialogue",
         "last_rating",
+        "last_summary",
     }
     assert (room["type_chatroom"], room["type_discussion"], room["source"]) == (0, 2, 1)
     assert room["last_message_date"] is None
-    assert room["last_rating"] is None
+    assert room["last_rating"] is room["last_summary"] is room["established_dialogue"] is None
     assert [a["id_ambassador"] for a in room["ambassadors"]] == sorted([visitor.id, ambassador.id])
     assert room["ambassadors"][0]["chatroom_pivot_data"] == [
         {

@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BeforeValidator, Field
@@ -88,6 +88,13 @@ class ChatroomsQuery(PageQuery):
             description="chatrooms whose last action is before this date-time",
         ),
     ] = None
+    commented: Annotated[
+        Literal["commented", "not_commented"] | None,
+        Field(
+            alias="filter[commented]",
+            description="commented: the chatroom's last_rating carries a comment",
+        ),
+    ] = None
 
 
 @router.get(
@@ -161,6 +168,7 @@ async def chatrooms_of_ambassador(
         flag=query.flag,
         type_chatroom=query.type_chatroom,
         last_action_before=query.last_action_date_before,
+        commented=None if query.commented is None else query.commented == "commented",
     )
     order = parse_sort(query.sort, {"last_action_date"}, "-last_action_date")
     page = query.page_request
@@ -172,6 +180,7 @@ async def chatrooms_of_ambassador(
         list_item_wire(
             room,
             found.last_ratings.get(room.id_chatroom),
+            found.last_summaries.get(room.id_chatroom),
             found.last_messages.get(room.id_chatroom),
             now,
             window,

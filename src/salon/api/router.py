@@ -3,6 +3,7 @@ from fastapi import APIRouter
 from salon.ambassadors.me import router as me
 from salon.ambassadors.router import router as ambassadors
 from salon.auth.router import router as auth
+from salon.chatrooms.manager import router as manager_chatrooms
 from salon.chatrooms.router import router as chatrooms
 from salon.messages.router import router as messages
 from salon.ratings.public import router as public_ratings
@@ -20,5 +21,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     realtime,
     webhooks,
     public_ratings,
+    manager_chatrooms,
     me,  # /{environment}/me: last, its first segment is a parameter
 )

@@ -130,6 +130,23 @@ QueryDateTime = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidat
 """A date-time in a query string: 2023-10-09T12:12:40Z (UTC if no zone), never a number; read
 as an aware UTC date-time (`in_utc`)."""
 
+
+def _date_time_text(value: object) -> object:
+    """A JSON body's date-time is a string: pydantic would read a number as a Unix time."""
+    if not isinstance(value, str):
+        raise PydanticCustomError("datetime_type", "Input should be a valid datetime string")
+    return _not_a_number(value)
+
+
+InputDateTime = Annotated[
+    datetime,
+    BeforeValidator(_date_time_text),
+    AfterValidator(in_utc),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+"""A date-time in a JSON body: an ISO 8601 string (UTC if no zone), read as an aware UTC
+date-time (`in_utc`)."""
+
 QueryDate = Annotated[date, BeforeValidator(_not_a_number)]
 """A day in a query string: 2023-10-09, never a number."""
 

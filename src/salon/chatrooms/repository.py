@@ -9,12 +9,13 @@ from salon.api.listing import Sort
 from salon.db.database import Row, Transaction
 from salon.db.query import Query, in_list, query
 from salon.ratings.repository import RATING_COLUMNS, rating_of
-from salon.records import Chatroom, ChatroomType, Participant, Rating
+from salon.records import Chatroom, ChatroomType, Participant, Rating, Summary
 
 CHATROOM_COLUMNS = (
     "c.id_chatroom, c.id_brand, c.type_chatroom, c.type_discussion, c.source, c.date_insert, "
-    "c.last_message_date, c.id_brand_tag"
+    "c.last_message_date, c.id_brand_tag, c.established_dialogue"
 )
+CHATROOM_WIDTH = 9
 # A participant's own state, then its ambassador: p.* (4 columns) + ambassador (15 columns).
 PARTICIPANT_COLUMNS = (
     f"p.id_chatroom, p.last_read_message, p.is_blocked, p.archived, p.flag, "
@@ -30,7 +31,7 @@ def participant_of(row: Row, start: int) -> Participant:
 
 
 def chatroom_of(row: Row, participants: tuple[Participant, ...]) -> Chatroom:
-    return Chatroom._make((*row[:8], participants))
+    return Chatroom._make((*row[:CHATROOM_WIDTH], participants))
 
 
 # One query: the chatroom's columns repeat on each participant's row (a few at most).
@@ -50,7 +51,7 @@ async def get_with_participants(
     rows = await tx.fetch(_WITH_PARTICIPANTS, {"id_chatroom": id_chatroom, "id_brand": id_brand})
     if not rows:
         return None
-    return chatroom_of(rows[0], tuple(participant_of(row, 8) for row in rows))
+    return chatroom_of(rows[0], tuple(participant_of(row, CHATROOM_WIDTH) for row in rows))
 
 
 _INSERT = Query(
@@ -105,6 +106,36 @@ _SET_LAST_MESSAGE_DATE = Query(
 async def set_last_message_date(tx: Transaction, chatroom: Chatroom, when: datetime) -> Chatroom:
     await tx.execute(_SET_LAST_MESSAGE_DATE, {"id_chatroom": chatroom.id_chatroom, "when": when})
     return chatroom._replace(last_message_date=when)
+
+
+# In the same statement: the dialogue is established by the first message of a second author
+# (rating requests do not count: docs/decisions.md). The lookup runs only while it is not.
+_NOTE_MESSAGE = Query(
+    "UPDATE chatroom SET last_message_date = :when, established_dialogue = CASE "
+    "WHEN established_dialogue IS NOT NULL THEN established_dialogue "
+    "WHEN EXISTS (SELECT 1 FROM message m WHERE m.id_chatroom = :id_chatroom "
+    "AND m.id_ambassador <> :author AND m.type_message <> 2) THEN :when "
+    "ELSE NULL END WHERE id_chatroom = :id_chatroom"
+)
+
+
+async def note_message(tx: Transaction, chatroom: Chatroom, author: int, when: datetime) -> None:
+    """A message was posted: its date is the chatroom's last, and it may establish the
+    dialogue."""
+    params = {"id_chatroom": chatroom.id_chatroom, "when": when, "author": author}
+    await tx.execute(_NOTE_MESSAGE, params)
+
+
+_SET_ESTABLISHED = Query(
+    "UPDATE chatroom SET established_dialogue = :when WHERE id_chatroom = :id_chatroom"
+)
+
+
+async def set_established_dialogue(
+    tx: Transaction, chatroom: Chatroom, when: datetime | None
+) -> Chatroom:
+    await tx.execute(_SET_ESTABLISHED, {"id_chatroom": chatroom.id_chatroom, "when": when})
+    return chatroom._replace(established_dialogue=when)
 
 
 # A participant's own state: the column is one of these names, never the client's text.
@@ -169,9 +200,19 @@ class ChatroomFilters:
     flag: int | None = None
     type_chatroom: int | None = None
     last_action_before: datetime | None = None
+    commented: bool | None = None
 
 
 _LAST_ACTION = "coalesce(c.last_message_date, c.date_insert)"
+# The chatroom's `last_rating` (chatroom_wire): its live rating with the latest submission.
+_LAST_RATING_OF_C = (
+    "SELECT {column} FROM rating r WHERE r.id_chatroom = c.id_chatroom "
+    "AND r.value IS NOT NULL AND r.date_delete IS NULL "
+    "ORDER BY r.date_update DESC, r.id_rating DESC LIMIT 1"
+)
+LAST_RATING_VALUE = f"({_LAST_RATING_OF_C.format(column='r.value')})"
+# "Commented": the rating shown as `last_rating` carries a comment.
+_COMMENTED = f"coalesce(({_LAST_RATING_OF_C.format(column='r.content')}), '') <> ''"
 
 
 async def page_of_ambassador(
@@ -199,6 +240,8 @@ async def page_of_ambassador(
     if filters.last_action_before is not None:
         where.append(f"{_LAST_ACTION} < :before")
         params["before"] = filters.last_action_before
+    if filters.commented is not None:
+        where.append(_COMMENTED if filters.commented else f"NOT {_COMMENTED}")
     source = (
         f"FROM chatroom c JOIN chatroom_ambassador own ON {' AND '.join(own)} "
         f"WHERE {' AND '.join(where)}"
@@ -211,6 +254,76 @@ async def page_of_ambassador(
             f"ORDER BY {_LAST_ACTION} {direction}, c.id_chatroom {direction} "
             "LIMIT :limit OFFSET :offset"
         ),
+        params,
+    )
+    members = await participants_of([row[0] for row in rows], tx)
+    return [chatroom_of(row, members.get(row[0], ())) for row in rows], int(total)
+
+
+NOT_RATED = -1
+"""`ManagerFilters.last_rating` for the chatrooms without a `last_rating`."""
+
+
+@dataclass(frozen=True)
+class ManagerFilters:
+    type_chatroom: int | None = None
+    type_discussion: int | None = None
+    source: int | None = None
+    established: bool | None = None
+    last_rating: int | None = None
+    """0-5, or NOT_RATED."""
+    author: int | None = None
+    """Only the chatrooms where this person wrote a message."""
+
+
+# What the manager's list sorts by: a column name, never the client's text.
+MANAGER_SORTS = {
+    "id_chatroom": "c.id_chatroom",
+    "date_insert": "c.date_insert",
+    "last_message_date": "c.last_message_date",
+    "last_rating": LAST_RATING_VALUE,
+}
+
+
+async def page_of_brand(
+    tx: Transaction,
+    id_brand: int,
+    filters: ManagerFilters,
+    sort: Sort,
+    offset: int,
+    limit: int,
+) -> tuple[list[Chatroom], int]:
+    """One page of the brand's chatrooms, each with its participants, and the total: two
+    queries and the participants' one, whatever the page size. Chatrooms without the sorted
+    value (no message, no rating) come last either way."""
+    params: dict[str, Any] = {"id_brand": id_brand, "offset": offset, "limit": limit}
+    where = ["c.id_brand = :id_brand"]
+    for column in ("type_chatroom", "type_discussion", "source"):
+        value = getattr(filters, column)
+        if value is not None:
+            where.append(f"c.{column} = :{column}")
+            params[column] = value
+    if filters.established is not None:
+        where.append(f"c.established_dialogue IS {'NOT ' if filters.established else ''}NULL")
+    if filters.last_rating == NOT_RATED:
+        where.append(f"{LAST_RATING_VALUE} IS NULL")
+    elif filters.last_rating is not None:
+        where.append(f"{LAST_RATING_VALUE} = :last_rating")
+        params["last_rating"] = filters.last_rating
+    if filters.author is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM message m WHERE m.id_chatroom = c.id_chatroom "
+            "AND m.id_ambassador = :author)"
+        )
+        params["author"] = filters.author
+    source = f"FROM chatroom c WHERE {' AND '.join(where)}"
+    total = await tx.fetchval(query(f"SELECT count(*) {source}"), params)
+    by, direction = MANAGER_SORTS[sort.field], "DESC" if sort.descending else "ASC"
+    order = f"c.id_chatroom {direction}"
+    if by != "c.id_chatroom":
+        order = f"({by}) IS NULL, {by} {direction}, {order}"
+    rows = await tx.fetch(
+        query(f"SELECT {CHATROOM_COLUMNS} {source} ORDER BY {order} LIMIT :limit OFFSET :offset"),
         params,
     )
     members = await participants_of([row[0] for row in rows], tx)
@@ -254,6 +367,23 @@ async def last_ratings(tx: Transaction, chatroom_ids: Sequence[int]) -> dict[int
         return {}
     rows = await tx.fetch(*in_list(_LAST_RATINGS, chatroom_ids))
     return {rating.id_chatroom: rating for rating in map(rating_of, rows)}
+
+
+_LAST_SUMMARIES = (
+    "SELECT s.id_chatroom, s.date_insert, s.summary, s.anomaly, s.topic FROM ("
+    "  SELECT s.*, row_number() OVER ("
+    "    PARTITION BY s.id_chatroom ORDER BY s.date_insert DESC, s.id_chatroom_summary DESC"
+    "  ) AS rank FROM chatroom_summary s WHERE s.id_chatroom IN ({ids})"
+    ") s WHERE s.rank = 1"
+)
+
+
+async def last_summaries(tx: Transaction, chatroom_ids: Sequence[int]) -> dict[int, Summary]:
+    """For each chatroom, its newest summary (one query)."""
+    if not chatroom_ids:
+        return {}
+    rows = await tx.fetch(*in_list(_LAST_SUMMARIES, chatroom_ids))
+    return {row[0]: Summary._make(row) for row in rows}
 
 
 _CO_PARTICIPANTS = Query(

@@ -13,8 +13,8 @@ from salon.chatrooms.schemas import (
     BlockBody,
     ChatroomCreate,
     ChatroomOut,
+    ChatroomUpdate,
     FlagBody,
-    chatroom_wire,
 )
 from salon.clock import utcnow
 from salon.messages.schemas import MessageOut, message_wire
@@ -82,12 +82,8 @@ AmbassadorId = Annotated[int, id_path("The ambassador id (a participant)")]
     ),
 )
 async def create_chatroom(body: ChatroomCreate, call: Authenticated) -> JSON:
-    settings = call.settings
-    chatroom, last_rating, created = await service.open_chatroom(
-        call.tx, settings, call.caller, body
-    )
-    wire = chatroom_wire(chatroom, last_rating, utcnow(), settings.online_window)
-    return JSON(wire, 201 if created else 200)
+    shown, created = await service.open_chatroom(call.tx, call.settings, call.caller, body)
+    return JSON(shown.wire(call.settings), 201 if created else 200)
 
 
 @router.get(
@@ -99,8 +95,24 @@ async def create_chatroom(body: ChatroomCreate, call: Authenticated) -> JSON:
 async def get_a_chatroom(
     id: Annotated[int, id_path("The chatroom id")], call: Authenticated
 ) -> JSON:
-    chatroom, last_rating = await service.get_chatroom(call.tx, call.caller, id)
-    return ok(chatroom_wire(chatroom, last_rating, utcnow(), call.settings.online_window))
+    shown = await service.get_chatroom(call.tx, call.caller, id)
+    return ok(shown.wire(call.settings))
+
+
+@router.patch(
+    "/{id}",
+    response_model=ChatroomOut,
+    summary="Update a chatroom by id",
+    description="Brand staff only: `established_dialogue` counts in the ambassadors' numbers "
+    "(`nb_established_conversations`), so participants may not set their own.",
+    response_description="Return the updated chatroom",
+    responses=error_responses(401, 403, 404, 422),
+)
+async def update_a_chatroom(
+    id: Annotated[int, id_path("The chatroom id")], body: ChatroomUpdate, call: Authenticated
+) -> JSON:
+    shown = await service.update_chatroom(call.tx, call.caller, id, body)
+    return ok(shown.wire(call.settings))
 
 
 @router.post(

@@ -4,10 +4,13 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from salon.ambassadors.schemas import AmbassadorMicro, micro_wire
-from salon.api.wire import InputId, InputInt, Int32, WireDateTime
+from salon.api.wire import InputDateTime, InputId, InputInt, Int32, WireDateTime
 from salon.clock import format_wire_datetime
 from salon.messages.schemas import MessageOut, message_wire
-from salon.records import Chatroom, Message, Participant, Rating
+from salon.records import Chatroom, Message, Participant, Rating, Summary
+
+# The manager's view of one chatroom carries its conversation, up to this many messages.
+MANAGER_MESSAGES = 1000
 
 
 class ChatroomPivot(BaseModel):
@@ -30,9 +33,15 @@ class LastRating(BaseModel):
     comment: str | None
 
 
-class ChatroomOut(BaseModel):
+class LastSummary(BaseModel):
+    date_insert: WireDateTime
+    summary: str
+    anomaly: int
+    topic: int | None
+
+
+class ChatroomFields(BaseModel):
     id_chatroom: int
-    ambassadors: list[ChatroomMember]
     date_insert: WireDateTime
     last_message_date: WireDateTime | None
     type_chatroom: int = Field(description="0: one to one, 7: one to many")
@@ -40,31 +49,78 @@ class ChatroomOut(BaseModel):
         description="0: between members, 1: between external, 2: between members and external"
     )
     source: int = Field(description="0: direct, 1: waiting_list, 2: hot_list")
+    established_dialogue: WireDateTime | None = Field(
+        description="When a second person first wrote in the chatroom (at least two authors); "
+        "null while only one has"
+    )
     last_rating: LastRating | None = Field(
         description="The latest submitted rating that is not deleted; null when none"
     )
+    last_summary: LastSummary | None = Field(
+        description="The newest summary of the conversation; null when none (docs/decisions.md)"
+    )
+
+
+class ChatroomOut(ChatroomFields):
+    ambassadors: list[ChatroomMember]
 
 
 class ChatroomListItem(ChatroomOut):
     last_message: MessageOut | None
 
 
+class ManagerChatroom(ChatroomFields):
+    """As the manager's list shows a chatroom: its people without their own state."""
+
+    ambassadors: list[AmbassadorMicro]
+
+
+class ManagerChatroomDetail(ChatroomOut):
+    messages: list[MessageOut] = Field(
+        description=f"The conversation, oldest first (its newest {MANAGER_MESSAGES} messages)"
+    )
+
+
 def chatroom_wire(
-    chatroom: Chatroom, last_rating: Rating | None, now: datetime, online_window: timedelta
+    chatroom: Chatroom,
+    last_rating: Rating | None,
+    last_summary: Summary | None,
+    now: datetime,
+    online_window: timedelta,
+    *,
+    own_state: bool = True,
 ) -> dict[str, Any]:
-    """A `ChatroomOut` as sent."""
-    last = chatroom.last_message_date
+    """A `ChatroomOut` as sent (a `ManagerChatroom` without the participants' `own_state`)."""
+    last, established = chatroom.last_message_date, chatroom.established_dialogue
+    people = chatroom.participants
     return {
         "id_chatroom": chatroom.id_chatroom,
-        "ambassadors": [_member(p, now, online_window) for p in chatroom.participants],
+        "ambassadors": (
+            [_member(p, now, online_window) for p in people]
+            if own_state
+            else [micro_wire(p.ambassador, now, online_window) for p in people]
+        ),
         "date_insert": format_wire_datetime(chatroom.date_insert),
         "last_message_date": format_wire_datetime(last) if last is not None else None,
         "type_chatroom": chatroom.type_chatroom,
         "type_discussion": chatroom.type_discussion,
         "source": chatroom.source,
+        "established_dialogue": (
+            format_wire_datetime(established) if established is not None else None
+        ),
         "last_rating": (
             {"value": last_rating.value, "comment": last_rating.content}
             if last_rating is not None and last_rating.value is not None
+            else None
+        ),
+        "last_summary": (
+            {
+                "date_insert": format_wire_datetime(last_summary.date_insert),
+                "summary": last_summary.summary,
+                "anomaly": last_summary.anomaly,
+                "topic": last_summary.topic,
+            }
+            if last_summary is not None
             else None
         ),
     }
@@ -73,12 +129,13 @@ def chatroom_wire(
 def list_item_wire(
     chatroom: Chatroom,
     last_rating: Rating | None,
+    last_summary: Summary | None,
     last_message: Message | None,
     now: datetime,
     online_window: timedelta,
 ) -> dict[str, Any]:
     """A `ChatroomListItem` as sent."""
-    return chatroom_wire(chatroom, last_rating, now, online_window) | {
+    return chatroom_wire(chatroom, last_rating, last_summary, now, online_window) | {
         "last_message": (
             message_wire(last_message, now, online_window) if last_message is not None else None
         )
@@ -98,6 +155,15 @@ def _member(participant: Participant, now: datetime, online_window: timedelta) -
             }
         ]
     }
+
+
+class ChatroomUpdate(BaseModel):
+    """The one documented field. Staff only: it counts in the ambassadors' numbers."""
+
+    model_config = ConfigDict(extra="forbid")
+    established_dialogue: InputDateTime | None = Field(
+        description="When the dialogue was established; null: not established"
+    )
 
 
 class ChatroomCreate(BaseModel):

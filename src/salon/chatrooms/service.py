@@ -2,11 +2,17 @@
 block, archive, flag). See docs/decisions.md."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from salon.ambassadors import repository as ambassadors
 from salon.api.listing import Sort
 from salon.chatrooms import access, repository
-from salon.chatrooms.schemas import ChatroomCreate, chatroom_wire
+from salon.chatrooms.schemas import (
+    MANAGER_MESSAGES,
+    ChatroomCreate,
+    ChatroomUpdate,
+    chatroom_wire,
+)
 from salon.clock import utcnow
 from salon.config import Settings
 from salon.db.database import Transaction
@@ -16,23 +22,60 @@ from salon.provisioning import repository as provisioning_repository
 from salon.provisioning import service as provisioning
 from salon.realtime import outbox
 from salon.realtime.events import EventType
-from salon.records import Ambassador, Chatroom, Message, Participant, Rating
+from salon.records import Ambassador, Chatroom, Message, Participant, Rating, Summary
+
+NEWEST_FIRST = Sort("date_insert", descending=True)
 
 
-async def get_chatroom(
-    tx: Transaction, caller: Ambassador, id_chatroom: int
-) -> tuple[Chatroom, Rating | None]:
-    """A chatroom and its last rating, for its participants and the brand's staff."""
+@dataclass(frozen=True)
+class ChatroomShown:
+    """A chatroom with what its answers show besides its own rows."""
+
+    chatroom: Chatroom
+    last_rating: Rating | None
+    last_summary: Summary | None
+
+    def wire(self, settings: Settings, *, own_state: bool = True) -> dict[str, Any]:
+        return chatroom_wire(
+            self.chatroom,
+            self.last_rating,
+            self.last_summary,
+            utcnow(),
+            settings.online_window,
+            own_state=own_state,
+        )
+
+
+async def get_chatroom(tx: Transaction, caller: Ambassador, id_chatroom: int) -> ChatroomShown:
+    """A chatroom, its last rating and summary, for its participants and the brand's staff."""
     chatroom = await chatroom_of_brand(tx, caller, id_chatroom)
     access.ensure_can_read(chatroom, caller)
-    last = await repository.last_ratings(tx, [id_chatroom])
-    return chatroom, last.get(id_chatroom)
+    return await _shown(tx, chatroom)
+
+
+async def _shown(tx: Transaction, chatroom: Chatroom) -> ChatroomShown:
+    ids = [chatroom.id_chatroom]
+    ratings = await repository.last_ratings(tx, ids)
+    summaries = await repository.last_summaries(tx, ids)
+    return ChatroomShown(chatroom, ratings.get(ids[0]), summaries.get(ids[0]))
+
+
+async def update_chatroom(
+    tx: Transaction, caller: Ambassador, id_chatroom: int, body: ChatroomUpdate
+) -> ChatroomShown:
+    """Brand staff correct when a dialogue was established (null: it was not): the date
+    counts in the ambassadors' numbers, so a participant may not set their own."""
+    chatroom = await chatroom_of_brand(tx, caller, id_chatroom)
+    if not caller.is_staff:
+        raise Forbidden
+    chatroom = await repository.set_established_dialogue(tx, chatroom, body.established_dialogue)
+    return await _shown(tx, chatroom)
 
 
 async def open_chatroom(
     tx: Transaction, settings: Settings, caller: Ambassador, body: ChatroomCreate
-) -> tuple[Chatroom, Rating | None, bool]:
-    """(chatroom, its last rating, created). Two people share one one-to-one chatroom: asking
+) -> tuple[ChatroomShown, bool]:
+    """(chatroom as shown, created). Two people share one one-to-one chatroom: asking
     again for the same pair returns the existing one (created=False). A brand tag opens a new
     group chatroom with the caller and the tag's members."""
     if (body.ids_ambassadors is None) == (body.id_brand_tag is None):
@@ -48,8 +91,7 @@ async def open_chatroom(
         members = await _members(tx, caller.id_brand, ids, "ids_ambassadors")
         existing = await repository.find_one_to_one(tx, caller.id_brand, *ids)
         if existing is not None:
-            chatroom, last_rating = await get_chatroom(tx, caller, existing)
-            return chatroom, last_rating, False
+            return await get_chatroom(tx, caller, existing), False
         id_chatroom = await provisioning.create_chatroom(tx, members, source=body.source)
     else:
         assert body.id_brand_tag is not None
@@ -64,10 +106,11 @@ async def open_chatroom(
         id_chatroom = await provisioning.create_chatroom(
             tx, members, source=body.source, id_brand_tag=tag.id_brand_tag
         )
-    chatroom = await chatroom_of_brand(tx, caller, id_chatroom)
-    wire = chatroom_wire(chatroom, None, utcnow(), settings.online_window)
-    outbox.enqueue_for_chatroom(tx, EventType.CHATROOM_CREATED, chatroom, wire)
-    return chatroom, None, True
+    shown = ChatroomShown(await chatroom_of_brand(tx, caller, id_chatroom), None, None)
+    outbox.enqueue_for_chatroom(
+        tx, EventType.CHATROOM_CREATED, shown.chatroom, shown.wire(settings)
+    )
+    return shown, True
 
 
 async def mark_read(
@@ -122,6 +165,7 @@ class ChatroomPage:
     total: int
     last_messages: dict[int, Message]
     last_ratings: dict[int, Rating]
+    last_summaries: dict[int, Summary]
 
 
 async def list_for_ambassador(
@@ -145,7 +189,44 @@ async def list_for_ambassador(
         total,
         await messages.latest_of_each(tx, ids),
         await repository.last_ratings(tx, ids),
+        await repository.last_summaries(tx, ids),
     )
+
+
+async def list_for_brand(
+    tx: Transaction,
+    caller: Ambassador,
+    filters: repository.ManagerFilters,
+    sort: Sort,
+    offset: int,
+    limit: int,
+) -> ChatroomPage:
+    """Every chatroom of the brand, for its staff: five queries whatever the page size."""
+    if not caller.is_staff:
+        raise Forbidden
+    rooms, total = await repository.page_of_brand(tx, caller.id_brand, filters, sort, offset, limit)
+    ids = [room.id_chatroom for room in rooms]
+    return ChatroomPage(
+        rooms,
+        total,
+        {},
+        await repository.last_ratings(tx, ids),
+        await repository.last_summaries(tx, ids),
+    )
+
+
+async def conversation(
+    tx: Transaction, caller: Ambassador, id_chatroom: int
+) -> tuple[ChatroomShown, list[Message]]:
+    """A chatroom of the brand and its newest MANAGER_MESSAGES messages, oldest first, for
+    its staff."""
+    chatroom = await chatroom_of_brand(tx, caller, id_chatroom)
+    if not caller.is_staff:
+        raise Forbidden
+    newest, _ = await messages.page(
+        tx, id_chatroom, messages.MessageFilters(), NEWEST_FIRST, 0, MANAGER_MESSAGES
+    )
+    return await _shown(tx, chatroom), newest[::-1]
 
 
 async def ensure_self_or_staff(tx: Transaction, caller: Ambassador, id_ambassador: int) -> None:

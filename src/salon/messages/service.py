@@ -72,7 +72,7 @@ async def post_message(
     # are read already: the UPDATE runs only when someone had archived it.
     if any(participant.archived for participant in chatroom.participants):
         await chatrooms.unarchive(tx, chatroom.id_chatroom)
-    await chatrooms.set_last_message_date(tx, chatroom, now)
+    await chatrooms.note_message(tx, chatroom, caller.id_ambassador, now)
     return _publish(tx, EventType.MESSAGE_CREATED, chatroom, message, settings)
 
 

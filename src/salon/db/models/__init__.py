@@ -6,7 +6,7 @@ from salon.db.models.ambassador import Ambassador
 from salon.db.models.api_token import ApiToken
 from salon.db.models.brand import Brand
 from salon.db.models.brand_tag import BrandTag, BrandTagMember
-from salon.db.models.chatroom import Chatroom, ChatroomParticipant
+from salon.db.models.chatroom import Chatroom, ChatroomParticipant, ChatroomSummary
 from salon.db.models.idempotency import IdempotencyKey
 from salon.db.models.message import Message
 from salon.db.models.rating import Rating
@@ -20,6 +20,7 @@ __all__ = [
     "BrandTagMember",
     "Chatroom",
     "ChatroomParticipant",
+    "ChatroomSummary",
     "IdempotencyKey",
     "Message",
     "Rating",

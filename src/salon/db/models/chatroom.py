@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, SmallInteger
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, SmallInteger, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from salon.clock import utcnow
@@ -25,6 +25,9 @@ class Chatroom(Base):
     date_insert: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_message_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
     id_brand_tag: Mapped[int | None] = mapped_column(ForeignKey("brand_tag.id_brand_tag"))
+    # When a second person first wrote in it (the documented "at least two authors"); null
+    # while only one has. Kept here, set with the message that establishes it.
+    established_dialogue: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     participants: Mapped[list["ChatroomParticipant"]] = relationship(
         lazy="raise", back_populates="chatroom", order_by="ChatroomParticipant.id_ambassador"
@@ -51,3 +54,19 @@ class ChatroomParticipant(Base):
 
     chatroom: Mapped[Chatroom] = relationship(lazy="raise", back_populates="participants")
     ambassador: Mapped[Ambassador] = relationship(lazy="raise")
+
+
+class ChatroomSummary(Base):
+    """A summary of a conversation, written by whatever summarizes chatrooms (Salon does not
+    produce them yet: docs/decisions.md); the newest is the chatroom's `last_summary`."""
+
+    __tablename__ = "chatroom_summary"
+    __table_args__ = (Index("ix_chatroom_summary_chatroom", "id_chatroom", "date_insert"),)
+
+    id_chatroom_summary: Mapped[int] = mapped_column(primary_key=True)
+    id_chatroom: Mapped[int] = mapped_column(ForeignKey("chatroom.id_chatroom"))
+    id_brand: Mapped[int] = mapped_column(ForeignKey("brand.id_brand"), index=True)
+    date_insert: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    summary: Mapped[str] = mapped_column(Text)
+    anomaly: Mapped[int] = mapped_column(SmallInteger, default=0)
+    topic: Mapped[int | None] = mapped_column(Integer)
