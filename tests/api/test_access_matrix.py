@@ -44,6 +44,7 @@ READERS = (200, 200, 200, 200, 403)
 
 MATRIX = [
     Route("GET", "/chat/chatrooms/{c}", None, READERS),
+    Route("PATCH", "/chat/chatrooms/{c}", {"established_dialogue": None}, STAFF_ONLY),
     Route(
         "POST",
         "/chat/chatrooms/{c}/ratings",
@@ -94,6 +95,9 @@ MATRIX = [
     Route("GET", "/manager/me", None, ALL_OK, foreign=200),
     Route("GET", "/platform/me", None, ALL_OK, foreign=200),
     Route("DELETE", "/auth/token", None, (204,) * 5, foreign=204),
+    # The manager's views: brand staff only; another brand's staff see their own brand.
+    Route("GET", "/manager/chatrooms", None, STAFF_ONLY, foreign=200),
+    Route("GET", "/manager/chatrooms/{c}", None, STAFF_ONLY),
     # Webhooks: brand staff only; another brand's staff manage their own brand's.
     Route(
         "POST",
@@ -188,8 +192,8 @@ def test_the_matrix_covers_every_operation_of_the_schema() -> None:
 
     def schema_path(route: Route) -> str:
         path = route.path
-        if path.startswith("/chat/chatrooms/{c}") and path.count("/") == 3:
-            return "/chat/chatrooms/{id}"
+        if path.endswith("/chatrooms/{c}"):
+            return path.removesuffix("{c}") + "{id}"
         if path.endswith("/me"):
             return "/{environment}/me"
         for short, name in aliases.items():
