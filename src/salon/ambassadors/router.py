@@ -15,7 +15,7 @@ from salon.api.deps import Authenticated, id_path
 from salon.api.errors import described, error_responses
 from salon.api.listing import IntList, parse_sort, sort_pattern
 from salon.api.pagination import PageQuery, Paginated, paginate
-from salon.api.query import DaysQuery, QueryId
+from salon.api.query import ComparedDaysQuery, QueryId
 from salon.api.responses import JSON, ok
 from salon.api.routing import SalonRoute
 from salon.api.wire import INT32_MAX, NO_NUL, QueryDateTime, decimal_text
@@ -25,7 +25,7 @@ from salon.chatrooms.schemas import ChatroomListItem, list_item_wire
 from salon.clock import utcnow
 from salon.errors import Invalid
 from salon.ratings import service as ratings
-from salon.ratings.stats import RatingStats
+from salon.ratings.stats import ComparedStats
 from salon.records import ChatroomType
 
 router = APIRouter(route_class=SalonRoute, prefix="/chat/ambassadors", tags=["ambassadors"])
@@ -192,12 +192,14 @@ async def chatrooms_of_ambassador(
 
 @router.get(
     "/{ambassador}/stats",
-    response_model=RatingStats,
+    response_model=ComparedStats,
     summary="Rating stats of an ambassador",
     operation_id="getAmbassadorRatingStats",
-    openapi_extra={"parameters": DaysQuery.parameters()},
+    openapi_extra={"parameters": ComparedDaysQuery.parameters()},
     description=described(
-        "The ratings of the ambassador as the rated, over whole UTC days.",
+        "The ratings of the ambassador as the rated, over whole UTC days (all of them by "
+        "default). `compare=previous_period` adds the stats of as many days just before the "
+        "range (null without filter[date_from]; an open range ends today).",
         (
             "filter[date_from]",
             "The date_from filter must not be after date_to.",
@@ -207,6 +209,8 @@ async def chatrooms_of_ambassador(
     responses=error_responses(401, 403, 404, 422),
 )
 async def ambassador_stats(ambassador: AmbassadorId, request: Request, call: Authenticated) -> JSON:
-    days = DaysQuery.read(request).days
-    stats = await ratings.ambassador_stats(call.tx, call.caller, ambassador, days)
+    query = ComparedDaysQuery.read(request)
+    stats = await ratings.ambassador_stats(
+        call.tx, call.caller, ambassador, query.days, query.compared
+    )
     return ok(stats.model_dump())

@@ -8,7 +8,7 @@ as a Pydantic model read from the query string, costs about one. A route reads i
 keyed by the parameter as sent (`filter[date_to]`).
 """
 
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -68,3 +68,19 @@ class DaysQuery(QueryString):
     @property
     def days(self) -> DateRange:
         return DateRange(self.date_from, self.date_to)
+
+
+class ComparedDaysQuery(DaysQuery):
+    """A range of days, and whether to compare it with the one just before."""
+
+    compare: Annotated[
+        Literal["previous_period"] | None,
+        Field(
+            description="previous_period: also answer the stats of as many days just before "
+            "the range, in `previous_period`"
+        ),
+    ] = None
+
+    @property
+    def compared(self) -> bool:
+        return self.compare is not None

@@ -158,6 +158,15 @@ def days_before(day: date, days: int) -> date:
     return day - timedelta(days=days)
 
 
+def previous_period(first: date, last: date) -> tuple[date, date] | None:
+    """As many days as `first`..`last`, ending the day before `first` (fewer at the start of
+    the calendar); None when `first` is the calendar's first day."""
+    if first == date.min:
+        return None
+    end = first - timedelta(days=1)
+    return days_before(end, (last - first).days), end
+
+
 @dataclass(frozen=True)
 class DateRange:
     """Whole UTC days from query strings (`filter[date_from]`, `filter[date_to]`), both

@@ -8,7 +8,7 @@ from salon.api.deps import Authenticated, id_path
 from salon.api.errors import described, error_responses, links
 from salon.api.listing import IntList, Sort, parse_sort, sort_pattern
 from salon.api.pagination import PageQuery, Paginated, paginate
-from salon.api.query import DaysQuery, QueryId
+from salon.api.query import ComparedDaysQuery, DaysQuery, QueryId
 from salon.api.responses import JSON, created, ok
 from salon.api.routing import SalonRoute
 from salon.api.wire import INT32_MAX, decimal_text
@@ -293,25 +293,40 @@ async def export_ratings(request: Request, call: Authenticated) -> StreamingResp
     )
 
 
+class BrandStatsQuery(ComparedDaysQuery):
+    id_user_rated: Annotated[
+        QueryId | None,
+        Field(
+            alias="filter[id_user_rated]",
+            description="Only the ratings of this ambassador: their daily series",
+        ),
+    ] = None
+
+
 @router.get(
     "/chat/ratings/stats",
     response_model=BrandRatingStats,
     summary="Rating stats of the brand, with a daily series (brand staff)",
     operation_id="getBrandRatingStats",
-    openapi_extra={"parameters": DaysQuery.parameters()},
+    openapi_extra={"parameters": BrandStatsQuery.parameters()},
     description=described(
-        "Defaults to the last 30 days; at most 366 days.",
+        "Defaults to the last 30 days; at most 366 days. `filter[id_user_rated]` narrows "
+        "them to one ambassador (a time series of their ratings); `compare=previous_period` "
+        "adds the totals of as many days just before.",
         DATE_ORDER,
         RANGE_LIMIT,
     ),
     responses=error_responses(401, 403, 422),
 )
 async def brand_stats(request: Request, call: Authenticated) -> JSON:
-    days = DaysQuery.read(request).days
-    return ok((await service.brand_stats(call.tx, call.caller, days)).model_dump())
+    query = BrandStatsQuery.read(request)
+    stats = await service.brand_stats(
+        call.tx, call.caller, query.days, query.id_user_rated, query.compared
+    )
+    return ok(stats.model_dump())
 
 
-class LeaderboardQuery(DaysQuery, PageQuery):
+class LeaderboardQuery(ComparedDaysQuery, PageQuery):
     sort: Annotated[
         str | None,
         Field(
@@ -354,7 +369,9 @@ class LeaderboardQuery(DaysQuery, PageQuery):
         "to more ratings given. One voice per rater, ambassador and chatroom, as in the stats. "
         "Only shoppers' ratings count (shop customers and guests, or `filter[raters]=customers`"
         " for shop customers only), and only people who are not shoppers are ranked: "
-        "colleagues rating each other neither lift nor sink anyone.",
+        "colleagues rating each other neither lift nor sink anyone. "
+        "`compare=previous_period` adds each one's stats and rank over as many days just "
+        "before.",
         DATE_ORDER,
         RANGE_LIMIT,
     ),
@@ -372,6 +389,7 @@ async def rating_leaderboard(request: Request, call: Authenticated) -> JSON:
         query.min_ratings,
         query.sort or RANKED_BY[0],
         query.raters,
+        query.compared,
     )
     shown = entries[page.offset : page.offset + page.per_page]
     return ok(paginate(request, page, [entry.model_dump() for entry in shown], len(entries)))

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from salon.api.listing import Sort
-from salon.api.wire import DateRange
+from salon.api.wire import DateRange, previous_period
 from salon.auth.tokens import generate_rating_link, hash_token
 from salon.chatrooms import access
 from salon.chatrooms import repository as chatrooms
@@ -24,8 +24,10 @@ from salon.ratings.schemas import RatingRequest, RatingSubmission, rating_wire
 from salon.ratings.stats import (
     RATERS,
     BrandRatingStats,
+    ComparedStats,
     DayStats,
     LeaderboardEntry,
+    PeriodStats,
     RatingStats,
     ranked,
 )
@@ -436,23 +438,64 @@ def _csv_row(rating: Rating) -> list[object]:
 
 
 async def ambassador_stats(
-    tx: Transaction, caller: Ambassador, id_ambassador: int, days: DateRange
-) -> RatingStats:
-    """The ratings of one ambassador (as the rated), for that ambassador and brand staff."""
+    tx: Transaction,
+    caller: Ambassador,
+    id_ambassador: int,
+    days: DateRange,
+    compare: bool = False,
+) -> ComparedStats:
+    """The ratings of one ambassador (as the rated), for that ambassador and brand staff;
+    with `compare`, those of the period just before too. A range without a first day starts
+    with the calendar, as the stats do: nothing comes before it."""
     days.check()
     await ensure_self_or_staff(tx, caller, id_ambassador)
+    stats = await _period_stats(tx, caller.id_brand, days, id_ambassador)
+    previous = None
+    if compare and days.first is not None:
+        # An open range ends today for the length of the period before.
+        last = days.last or max(days.first, utcnow().date())
+        previous = await _previous_stats(tx, caller.id_brand, days.first, last, id_ambassador)
+    return ComparedStats(**stats.model_dump(), previous_period=previous)
+
+
+async def _period_stats(
+    tx: Transaction, id_brand: int, days: DateRange, id_user_rated: int | None
+) -> RatingStats:
     filters = repository.RatingFilters(
-        since=days.since, until=days.until, id_user_rated=id_ambassador
+        since=days.since, until=days.until, id_user_rated=id_user_rated
     )
-    return RatingStats.of(await repository.value_counts(tx, caller.id_brand, filters))
+    return RatingStats.of(await repository.value_counts(tx, id_brand, filters))
 
 
-async def brand_stats(tx: Transaction, caller: Ambassador, days: DateRange) -> BrandRatingStats:
-    """The brand's ratings over a range of days (default: the last 30) with a daily series."""
+async def _previous_stats(
+    tx: Transaction, id_brand: int, first: date, last: date, id_user_rated: int | None
+) -> PeriodStats | None:
+    """The stats of as many days as first..last just before `first`, if there are any."""
+    period = previous_period(first, last)
+    if period is None:
+        return None
+    stats = await _period_stats(tx, id_brand, DateRange(*period), id_user_rated)
+    return PeriodStats(
+        **stats.model_dump(), date_from=period[0].isoformat(), date_to=period[1].isoformat()
+    )
+
+
+async def brand_stats(
+    tx: Transaction,
+    caller: Ambassador,
+    days: DateRange,
+    id_user_rated: int | None = None,
+    compare: bool = False,
+) -> BrandRatingStats:
+    """The brand's ratings over a range of days (default: the last 30) with a daily series;
+    only those of one rated ambassador with `id_user_rated` (their time series); with
+    `compare`, the totals of the period just before too."""
     ensure_staff(caller)
     first, last = _report_days(days)
     days = DateRange(first, last)
-    filters = repository.RatingFilters(since=days.since, until=days.until)
+    filters = repository.RatingFilters(
+        since=days.since, until=days.until, id_user_rated=id_user_rated
+    )
     totals = RatingStats.of(await repository.value_counts(tx, caller.id_brand, filters))
     by_day = {row[0]: row for row in await repository.per_day(tx, caller.id_brand, filters)}
     series = []
@@ -463,8 +506,15 @@ async def brand_stats(tx: Transaction, caller: Ambassador, days: DateRange) -> B
         series.append(
             DayStats(date=day, nb_asked_ratings=asked, nb_ratings=answered, avg_rating=average)
         )
+    previous = None
+    if compare:
+        previous = await _previous_stats(tx, caller.id_brand, first, last, id_user_rated)
     return BrandRatingStats(
-        **totals.model_dump(), date_from=first.isoformat(), date_to=last.isoformat(), series=series
+        **totals.model_dump(),
+        date_from=first.isoformat(),
+        date_to=last.isoformat(),
+        series=series,
+        previous_period=previous,
     )
 
 
@@ -487,6 +537,7 @@ async def leaderboard(
     min_ratings: int,
     by: str,
     raters: str = "visitors",
+    compare: bool = False,
 ) -> list[LeaderboardEntry]:
     """The brand's rated ambassadors over a range of days (default: the last 30), ranked by
     `by` (stats.RANKED_BY), those with fewer than `min_ratings` scores given left out.
@@ -494,13 +545,18 @@ async def leaderboard(
     Only shoppers' voices count (stats.RATERS[raters]), and only people who are not shoppers
     are ranked: colleagues rating each other neither lift nor sink anyone."""
     ensure_staff(caller)
-    days = DateRange(*_report_days(days))
-    filters = repository.RatingFilters(since=days.since, until=days.until)
-    counts = await repository.value_counts_by_rated(tx, caller.id_brand, filters, RATERS[raters])
-    people = {named.id_ambassador: named for named in counts}
-    stats = {named.id_ambassador: RatingStats.of(by_value) for named, by_value in counts.items()}
-    kept = {id_rated: entry for id_rated, entry in stats.items() if entry.nb_ratings >= min_ratings}
-    entries = [
+    first, last = _report_days(days)
+    people, stats = await _rated_stats(tx, caller.id_brand, DateRange(first, last), raters)
+    before: dict[int, RatingStats] = {}
+    period = previous_period(first, last) if compare else None
+    if period is not None:
+        _, before = await _rated_stats(tx, caller.id_brand, DateRange(*period), raters)
+    rank_before = {
+        id_rated: position
+        for position, (id_rated, _) in enumerate(ranked(_enough(before, min_ratings), by), 1)
+    }
+    none_before = RatingStats.of({}) if compare else None
+    return [
         LeaderboardEntry(
             **entry.model_dump(),
             rank=position,
@@ -508,7 +564,25 @@ async def leaderboard(
             firstname=people[id_rated].firstname,
             lastname=people[id_rated].lastname,
             image=people[id_rated].image,
+            previous_period=before.get(id_rated, none_before),
+            previous_rank=rank_before.get(id_rated),
         )
-        for position, (id_rated, entry) in enumerate(ranked(kept, by), start=1)
+        for position, (id_rated, entry) in enumerate(
+            ranked(_enough(stats, min_ratings), by), start=1
+        )
     ]
-    return entries
+
+
+async def _rated_stats(
+    tx: Transaction, id_brand: int, days: DateRange, raters: str
+) -> tuple[dict[int, repository.Named], dict[int, RatingStats]]:
+    """Each rated ambassador's name and stats over `days`, from shoppers' voices only."""
+    filters = repository.RatingFilters(since=days.since, until=days.until)
+    counts = await repository.value_counts_by_rated(tx, id_brand, filters, RATERS[raters])
+    people = {named.id_ambassador: named for named in counts}
+    stats = {named.id_ambassador: RatingStats.of(by_value) for named, by_value in counts.items()}
+    return people, stats
+
+
+def _enough(stats: dict[int, RatingStats], min_ratings: int) -> dict[int, RatingStats]:
+    return {id_rated: entry for id_rated, entry in stats.items() if entry.nb_ratings >= min_ratings}

@@ -51,6 +51,24 @@ def wilson_lower_bound(positive: int, total: int, z: float = Z_95) -> float:
     return (centre - margin) / denominator
 
 
+class PeriodStats(RatingStats):
+    """The stats of the period a report is compared with."""
+
+    date_from: str = Field(description="its first UTC day")
+    date_to: str = Field(description="its last UTC day")
+
+
+PREVIOUS_PERIOD = Field(
+    default=None,
+    description="With compare=previous_period: the same stats over as many days just before "
+    "the range (null otherwise, or when the range starts on 0001-01-01)",
+)
+
+
+class ComparedStats(RatingStats):
+    previous_period: PeriodStats | None = PREVIOUS_PERIOD
+
+
 class DayStats(BaseModel):
     date: str = Field(description="UTC day, YYYY-MM-DD, of the requests")
     nb_asked_ratings: int
@@ -62,6 +80,7 @@ class BrandRatingStats(RatingStats):
     date_from: str
     date_to: str
     series: list[DayStats] = Field(description="One entry per day of the range, gaps as zeros")
+    previous_period: PeriodStats | None = PREVIOUS_PERIOD
 
 
 class LeaderboardEntry(RatingStats):
@@ -72,6 +91,16 @@ class LeaderboardEntry(RatingStats):
     firstname: str
     lastname: str
     image: str | None
+    previous_period: RatingStats | None = Field(
+        default=None,
+        description="With compare=previous_period: their stats over as many days just before "
+        "the range (zeros when they were not rated then)",
+    )
+    previous_rank: int | None = Field(
+        default=None,
+        description="With compare=previous_period: their rank in that period's ranking, by "
+        "the same rules (null when not ranked then)",
+    )
 
 
 # Whose voices the leaderboard counts (its `filter[raters]`): shoppers only, never a colleague.
