@@ -121,7 +121,7 @@ class ManagerAmbassadorsQuery(PageQuery):
             statuses = allowed if statuses is None else statuses & allowed
         return repository.StaffFilters(
             search=self.ambassador_search,
-            statuses=None if statuses is None else sorted(statuses),
+            statuses=sorted(statuses) if statuses else None,
             active=_active(self.active),
             nothing=statuses == set() or bool(self.suspicious) or bool(self.quarantine),
         )
