@@ -237,6 +237,9 @@ async def test_the_micro_resource(client: httpx.AsyncClient, shop: Shop) -> None
     )
     assert [p["id_ambassador"] for p in second.json()["data"]] == sorted(shop.everyone)[2:4]
     assert second.json()["total"] == 7
+    # `micro-resource` is no id: the decisions' paths do not take it.
+    taken = await client.patch(f"{PATH}/micro-resource/approve", headers=shop.manager.headers)
+    assert taken.status_code == 404
 
 
 async def test_a_page_of_50_costs_what_a_page_of_7_does(
