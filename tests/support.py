@@ -135,6 +135,8 @@ class Scene:
     # The manager's webhook endpoint (disabled: nothing is sent) and its test delivery.
     webhook: int
     delivery: int
+    # A person of the brand awaiting approval (active 0).
+    applicant: Person
 
     def ids(self, me: Person) -> dict[str, int]:
         return {
@@ -147,6 +149,7 @@ class Scene:
             "mgr": self.manager.id,
             "w": self.webhook,
             "d": self.delivery,
+            "p": self.applicant.id,
         }
 
 

@@ -58,4 +58,5 @@ async def build_scene(client: httpx.AsyncClient, world: World) -> Scene:
         asked.json()["rating"]["id_rating"],
         webhook,
         tested.json()["id_delivery"],
+        await world.person(brand, status=0, active=0),
     )

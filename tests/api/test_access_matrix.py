@@ -41,6 +41,7 @@ class Route:
 
 ALL_OK, SELF_OR_STAFF, STAFF_ONLY = (200,) * 5, (403, 200, 403, 200, 403), (403, 403, 403, 200, 403)
 READERS = (200, 200, 200, 200, 403)
+MEMBERS = (403, 200, 200, 200, 200)  # the platform: anyone of the brand but shoppers
 
 MATRIX = [
     Route("GET", "/chat/chatrooms/{c}", None, READERS),
@@ -98,6 +99,14 @@ MATRIX = [
     # The manager's views: brand staff only; another brand's staff see their own brand.
     Route("GET", "/manager/chatrooms", None, STAFF_ONLY, foreign=200),
     Route("GET", "/manager/chatrooms/{c}", None, STAFF_ONLY),
+    Route("GET", "/manager/ambassadors", None, STAFF_ONLY, foreign=200),
+    Route("GET", "/manager/ambassadors/micro-resource", None, STAFF_ONLY, foreign=200),
+    Route("PATCH", "/manager/ambassadors/{p}/approve", None, STAFF_ONLY),
+    Route("PATCH", "/manager/ambassadors/{p}/decline", {"reason": "Not a fit"}, STAFF_ONLY),
+    # The platform's people: its members; a person's stats are theirs and the staff's.
+    Route("GET", "/platform/ambassadors", None, MEMBERS, foreign=200),
+    Route("GET", "/platform/ambassadors/{a}", None, MEMBERS),
+    Route("GET", "/platform/ambassadors/{a}/stats", None, SELF_OR_STAFF),
     # Webhooks: brand staff only; another brand's staff manage their own brand's.
     Route(
         "POST",
@@ -196,6 +205,8 @@ def test_the_matrix_covers_every_operation_of_the_schema() -> None:
             return path.removesuffix("{c}") + "{id}"
         if path.endswith("/me"):
             return "/{environment}/me"
+        if path.startswith(("/manager/ambassadors/", "/platform/ambassadors/")):
+            return path.replace("{a}", "{id}").replace("{p}", "{id}")
         for short, name in aliases.items():
             path = path.replace(short, name)
         return path

@@ -81,7 +81,8 @@ async def test_staff_list_every_chatroom_of_their_brand(
     assert all(room["last_summary"] is None for room in page["data"])
     # The manager's list shows people without their own state in the chatroom.
     people = [person for room in page["data"] for person in room["ambassadors"]]
-    assert people and all("chatroom_pivot_data" not in person for person in people)
+    assert people
+    assert all("chatroom_pivot_data" not in person for person in people)
 
 
 async def test_every_filter(client: httpx.AsyncClient, shop: Brand) -> None:

@@ -34,3 +34,8 @@ class Ambassador(Base):
     api_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     date_insert: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     date_update: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # An application (active 0) approved (active 1) or declined (active -1) by brand staff
+    # (PATCH /manager/ambassadors/{id}/approve, /decline).
+    validate_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declined_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decline_reason: Mapped[str | None] = mapped_column(String(1000))
