@@ -39,10 +39,10 @@ class World:
         async with self.database.transaction() as tx:
             return await work(tx)
 
-    async def brand(self, label: str | None = None) -> int:
+    async def brand(self, label: str | None = None, domain: str | None = None) -> int:
         async def work(tx: Transaction) -> int:
             name = label or f"brand {next(_labels)}"
-            return (await service.create_brand(tx, name)).id_brand
+            return (await service.create_brand(tx, name, domain)).id_brand
 
         return await self._run(work)
 
@@ -135,6 +135,9 @@ class Scene:
     # The manager's webhook endpoint (disabled: nothing is sent) and its test delivery.
     webhook: int
     delivery: int
+    # The visitor's waiting-list entries: one still waiting, one the ambassador took.
+    waiting: int
+    taken: int
 
     def ids(self, me: Person) -> dict[str, int]:
         return {
@@ -147,6 +150,9 @@ class Scene:
             "mgr": self.manager.id,
             "w": self.webhook,
             "d": self.delivery,
+            "wl": self.waiting,
+            "wt": self.taken,
+            "mbr": self.member.id,
         }
 
 

@@ -98,6 +98,24 @@ MATRIX = [
     # The manager's views: brand staff only; another brand's staff see their own brand.
     Route("GET", "/manager/chatrooms", None, STAFF_ONLY, foreign=200),
     Route("GET", "/manager/chatrooms/{c}", None, STAFF_ONLY),
+    # The waiting list: members (not visitors) answer it; a visitor joins and leaves. The
+    # visitor already waits: joining again answers that entry (200).
+    Route("GET", "/chat/waiting-list", None, (403, 200, 200, 200, 200), foreign=200),
+    Route(
+        "POST",
+        "/chat/waiting-list",
+        {"content": "Help me"},
+        (200, 403, 403, 403, 403),
+        foreign=403,
+    ),
+    Route("POST", "/chat/waiting-list/{wl}/take", None, (403, 200, 200, 200, 200)),
+    Route(
+        "POST",
+        "/chat/waiting-list/{wt}/transfer",
+        {"id_ambassador": "{mbr}"},
+        (403, 200, 403, 200, 403),
+    ),
+    Route("DELETE", "/chat/waiting-list/{wl}", None, (204, 403, 403, 403, 403)),
     # Webhooks: brand staff only; another brand's staff manage their own brand's.
     Route(
         "POST",
@@ -181,6 +199,7 @@ def test_the_matrix_covers_every_operation_of_the_schema() -> None:
     public = {("POST", "/auth/login"), ("POST", "/auth/token"), ("POST", "/auth/guest")}
     public |= {("GET", "/health"), ("GET", "/health/live"), ("GET", "/health/ready")}
     public |= {("GET", "/public/ratings/{token}"), ("PUT", "/public/ratings/{token}")}
+    public |= {("GET", "/brand"), ("GET", "/widget/config")}  # tests/widget/test_brand.py
     aliases = {
         "{c}": "{chatroom}",
         "{r}": "{rating}",
@@ -188,6 +207,8 @@ def test_the_matrix_covers_every_operation_of_the_schema() -> None:
         "{a}": "{ambassador}",
         "{w}": "{webhook}",
         "{d}": "{delivery}",
+        "{wl}": "{entry}",
+        "{wt}": "{entry}",
     }
 
     def schema_path(route: Route) -> str:
