@@ -135,7 +135,7 @@ class Scene:
     # The manager's webhook endpoint (disabled: nothing is sent) and its test delivery.
     webhook: int
     delivery: int
-    # The visitor's waiting-list entries: one still waiting, one the ambassador took.
+    # The visitor's waiting-list entries: one still waiting, one the member took.
     waiting: int
     taken: int
 
@@ -152,7 +152,6 @@ class Scene:
             "d": self.delivery,
             "wl": self.waiting,
             "wt": self.taken,
-            "mbr": self.member.id,
         }
 
 

@@ -55,7 +55,7 @@ async def build_scene(client: httpx.AsyncClient, world: World) -> Scene:
         entries.append(joined.json()["id_waiting_list"])
         if len(entries) == 1:
             took = await client.post(
-                f"/chat/waiting-list/{entries[0]}/take", headers=ambassador.headers
+                f"/chat/waiting-list/{entries[0]}/take", headers=member.headers
             )
             assert took.status_code == 200, took.text
     return Scene(

@@ -112,8 +112,8 @@ MATRIX = [
     Route(
         "POST",
         "/chat/waiting-list/{wt}/transfer",
-        {"id_ambassador": "{mbr}"},
-        (403, 200, 403, 200, 403),
+        {"id_ambassador": "{a}"},
+        (403, 403, 200, 200, 403),  # the member took it
     ),
     Route("DELETE", "/chat/waiting-list/{wl}", None, (204, 403, 403, 403, 403)),
     # Webhooks: brand staff only; another brand's staff manage their own brand's.
