@@ -209,7 +209,7 @@ async def test_who_may_take_and_whose_entries(
     assert (await take(client, 99999, ambassador)).status_code == 404
     unsigned = await client.post(f"/chat/waiting-list/{entry['id_waiting_list']}/take")
     assert unsigned.status_code == 401
-    bad = await take(client, 0, ambassador)  # type: ignore[arg-type]
+    bad = await take(client, 0, ambassador)
     assert bad.status_code == 422
     assert list(bad.json()["errors"]) == ["entry"]
     still = await listed(client, ambassador)
@@ -335,3 +335,22 @@ async def test_a_taken_entry_cannot_be_left(
     )
     assert refused.status_code == 409
     assert refused.json() == TAKEN
+
+
+async def test_taking_updates_only_an_entry_still_waiting(
+    client: httpx.AsyncClient, world: World, brand: int, visitor: Person, ambassador: Person
+) -> None:
+    """The race's guard is the statement itself, not the check before it: a second take of
+    the same entry, after the first has read it waiting, changes nothing."""
+    from salon.clock import utcnow
+    from salon.waiting_list import repository
+
+    entry = (await join(client, visitor))["id_waiting_list"]
+    other = await world.person(brand, status=0)
+    async with world.database.transaction() as tx:
+        assert await repository.take(tx, entry, ambassador.id, utcnow())
+        assert not await repository.take(tx, entry, other.id, utcnow())
+    handled = await client.get(
+        "/chat/waiting-list?filter[date_handled]=not_null", headers=ambassador.headers
+    )
+    assert [e["id_ambassador"] for e in handled.json()] == [ambassador.id]
