@@ -39,10 +39,10 @@ class World:
         async with self.database.transaction() as tx:
             return await work(tx)
 
-    async def brand(self, label: str | None = None) -> int:
+    async def brand(self, label: str | None = None, domain: str | None = None) -> int:
         async def work(tx: Transaction) -> int:
             name = label or f"brand {next(_labels)}"
-            return (await service.create_brand(tx, name)).id_brand
+            return (await service.create_brand(tx, name, domain)).id_brand
 
         return await self._run(work)
 
@@ -137,6 +137,9 @@ class Scene:
     delivery: int
     # A person of the brand awaiting approval (active 0).
     applicant: Person
+    # The visitor's waiting-list entries: one still waiting, one the member took.
+    waiting: int
+    taken: int
 
     def ids(self, me: Person) -> dict[str, int]:
         return {
@@ -150,6 +153,8 @@ class Scene:
             "w": self.webhook,
             "d": self.delivery,
             "p": self.applicant.id,
+            "wl": self.waiting,
+            "wt": self.taken,
         }
 
 

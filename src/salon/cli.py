@@ -302,6 +302,68 @@ def brand_create(
     typer.echo(in_transaction(work))
 
 
+@brand_app.command("set")
+def brand_set(
+    brand: Annotated[int, typer.Option(help="The brand id")],
+    default_language: Annotated[str | None, typer.Option(help="A locale, e.g. fr_FR")] = None,
+    url: Annotated[str | None, typer.Option(help="The brand's site")] = None,
+    program_label: Annotated[str | None, typer.Option()] = None,
+    register_restriction: Annotated[
+        str | None, typer.Option(help="MANUALLY, AUTOMATICALLY or CLOSED")
+    ] = None,
+    product_price_display_limit: Annotated[int | None, typer.Option()] = None,
+    widget_wl_cta_chat_topic: Annotated[
+        int | None, typer.Option(help="The chat topic the widget's waiting-list button proposes")
+    ] = None,
+    widget_community_default_sort_amb_by: Annotated[int | None, typer.Option()] = None,
+    timezone: Annotated[str | None, typer.Option(help="e.g. Europe/Paris")] = None,
+    brand_config: Annotated[str | None, typer.Option(help="A JSON object")] = None,
+    available_content_language: Annotated[
+        str | None, typer.Option(help="Locales, comma-separated: fr_FR,en_US")
+    ] = None,
+    widget_config: Annotated[
+        str | None,
+        typer.Option(help="JSON: {global: {...Url}, community: {...}, picking: {...}}"),
+    ] = None,
+) -> None:
+    """Set what GET /brand and GET /widget/config show (options left out are kept); prints
+    GET /brand's answer."""
+    from salon.brands import service
+    from salon.brands.schemas import brand_wire
+
+    changes = {
+        "default_language": default_language,
+        "url": url,
+        "program_label": program_label,
+        "register_restriction": register_restriction,
+        "product_price_display_limit": product_price_display_limit,
+        "widget_wl_cta_chat_topic": widget_wl_cta_chat_topic,
+        "widget_community_default_sort_amb_by": widget_community_default_sort_amb_by,
+        "timezone": timezone,
+        "brand_config": brand_config,
+        "available_content_language": available_content_language,
+        "widget_config": widget_config,
+    }
+
+    async def work(tx: Transaction) -> dict[str, Any]:
+        return brand_wire(await service.set_settings(tx, brand, changes))
+
+    echo_json(in_transaction(work))
+
+
+@brand_app.command("show")
+def brand_show(brand: Annotated[int, typer.Option(help="The brand id")]) -> None:
+    """What GET /brand and GET /widget/config answer for the brand: {"brand", "widget_config"}."""
+    from salon.brands import service
+    from salon.brands.schemas import brand_wire, widget_config_wire
+
+    async def work(tx: Transaction) -> dict[str, Any]:
+        found = await service.show(tx, brand)
+        return {"brand": brand_wire(found), "widget_config": widget_config_wire(found)}
+
+    echo_json(in_transaction(work))
+
+
 @ambassador_app.command("create")
 def ambassador_create(
     brand: Annotated[int, typer.Option(help="The brand id")],

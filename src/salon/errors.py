@@ -25,6 +25,15 @@ class NotFound(AppError):
         self.resource = resource
 
 
+class Conflict(AppError):
+    """The request lost to the current state of the resource (another request took it
+    first); `message` says what, the wire prefixes "Conflict - "."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class Gone(AppError):
     """It existed and no longer works (an expired or withdrawn link); `message` says which."""
 

@@ -46,6 +46,18 @@ async def build_scene(client: httpx.AsyncClient, world: World) -> Scene:
             query("UPDATE webhook_delivery SET status = 2 WHERE id_delivery = :id"),
             {"id": tested.json()["id_delivery"]},
         )
+    entries = []
+    for content in ("Someone to help?", "Still there?"):
+        joined = await client.post(
+            "/chat/waiting-list", headers=visitor.headers, json={"content": content}
+        )
+        assert joined.status_code == 201, joined.text
+        entries.append(joined.json()["id_waiting_list"])
+        if len(entries) == 1:
+            took = await client.post(
+                f"/chat/waiting-list/{entries[0]}/take", headers=member.headers
+            )
+            assert took.status_code == 200, took.text
     return Scene(
         visitor,
         ambassador,
@@ -59,4 +71,6 @@ async def build_scene(client: httpx.AsyncClient, world: World) -> Scene:
         webhook,
         tested.json()["id_delivery"],
         await world.person(brand, status=0, active=0),
+        entries[1],
+        entries[0],
     )

@@ -107,6 +107,24 @@ MATRIX = [
     Route("GET", "/platform/ambassadors", None, MEMBERS, foreign=200),
     Route("GET", "/platform/ambassadors/{a}", None, MEMBERS),
     Route("GET", "/platform/ambassadors/{a}/stats", None, SELF_OR_STAFF),
+    # The waiting list: members (not visitors) answer it; a visitor joins and leaves. The
+    # visitor already waits: joining again answers that entry (200).
+    Route("GET", "/chat/waiting-list", None, (403, 200, 200, 200, 200), foreign=200),
+    Route(
+        "POST",
+        "/chat/waiting-list",
+        {"content": "Help me"},
+        (200, 403, 403, 403, 403),
+        foreign=403,
+    ),
+    Route("POST", "/chat/waiting-list/{wl}/take", None, (403, 200, 200, 200, 200)),
+    Route(
+        "POST",
+        "/chat/waiting-list/{wt}/transfer",
+        {"id_ambassador": "{a}"},
+        (403, 403, 200, 200, 403),  # the member took it
+    ),
+    Route("DELETE", "/chat/waiting-list/{wl}", None, (204, 403, 403, 403, 403)),
     # Webhooks: brand staff only; another brand's staff manage their own brand's.
     Route(
         "POST",
@@ -190,6 +208,7 @@ def test_the_matrix_covers_every_operation_of_the_schema() -> None:
     public = {("POST", "/auth/login"), ("POST", "/auth/token"), ("POST", "/auth/guest")}
     public |= {("GET", "/health"), ("GET", "/health/live"), ("GET", "/health/ready")}
     public |= {("GET", "/public/ratings/{token}"), ("PUT", "/public/ratings/{token}")}
+    public |= {("GET", "/brand"), ("GET", "/widget/config")}  # tests/widget/test_brand.py
     aliases = {
         "{c}": "{chatroom}",
         "{r}": "{rating}",
@@ -197,6 +216,8 @@ def test_the_matrix_covers_every_operation_of_the_schema() -> None:
         "{a}": "{ambassador}",
         "{w}": "{webhook}",
         "{d}": "{delivery}",
+        "{wl}": "{entry}",
+        "{wt}": "{entry}",
     }
 
     def schema_path(route: Route) -> str:

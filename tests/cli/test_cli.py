@@ -181,3 +181,58 @@ async def test_the_demo_prints_page_links_that_sign_each_person_in(database_url:
                 token = fragment.removeprefix("token=")
                 me = await client.get("/widget/me", headers={"Authorization": f"Bearer {token}"})
                 assert me.json()["firstname"] == name
+
+
+def test_brand_set_and_show_what_get_brand_answers(database_url: str) -> None:
+    id_brand = run("brand", "create", "--label", "Maison", "--domain", "Shop.Example.com").strip()
+    shown = json.loads(
+        run(
+            "brand",
+            "set",
+            "--brand",
+            id_brand,
+            "--default-language",
+            "fr_FR",
+            "--available-content-language",
+            "fr_FR,en_US",
+            "--widget-wl-cta-chat-topic",
+            "3",
+            "--widget-config",
+            '{"picking": {"sku": {"selector": ".sku", "attribute": null}}}',
+        )
+    )
+    assert shown["front_office_domain"] == "shop.example.com"
+    assert shown["default_language"] == "fr_FR"
+    assert shown["available_content_language"] == ["fr_FR", "en_US"]
+    both = json.loads(run("brand", "show", "--brand", id_brand))
+    assert both["brand"] == shown
+    assert both["widget_config"]["picking"]["sku"] == {"selector": ".sku", "attribute": None}
+    assert both["widget_config"]["im"] == {"chattopic": 3}
+
+    refused = CliRunner().invoke(
+        cli, ["brand", "set", "--brand", id_brand, "--widget-config", '{"picking": 1}']
+    )
+    assert refused.exit_code == 1
+    assert "widget_config" in refused.output
+    after = json.loads(run("brand", "show", "--brand", id_brand))
+    assert after == both
+    missing = CliRunner().invoke(cli, ["brand", "show", "--brand", "999"])
+    assert missing.exit_code == 1
+
+
+async def test_the_demo_domain_answers_get_brand(database_url: str) -> None:
+    await asyncio.to_thread(run, "demo", "--json")
+    app = create_app(Settings(database_url=database_url))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://salon.test") as http:
+            headers = {"X-Popsell-Domain": "demo.salon.localhost"}
+            brand = await http.get("/brand", headers=headers)
+            config = await http.get("/widget/config", headers=headers)
+    assert brand.status_code == 200, brand.text
+    assert brand.json()["label"] == "Salon demo"
+    assert brand.json()["timezone"] == "Europe/Paris"
+    assert config.json()["picking"]["price"] == {
+        "selector": "[data-price]",
+        "attribute": "data-price",
+    }

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from salon.api.idempotency import IdempotentReplay
 from salon.errors import (
     AppError,
+    Conflict,
     Forbidden,
     Gone,
     Invalid,
@@ -50,6 +51,7 @@ def error_responses(
         401: (MessageBody, UNAUTHORIZED),
         403: (MessageBody, FORBIDDEN),
         404: (MessageBody, "Not found"),
+        409: (MessageBody, "Conflict: another request changed it first"),
         410: (MessageBody, "Gone: the link expired, or its rating was withdrawn or replaced"),
         413: (MessageBody, "Payload Too Large."),
         422: (ValidationBody, "Unprocessable Content"),
@@ -109,6 +111,8 @@ def _render_app_error(_: Request, error: Exception) -> Response:
             return json_response(403, {"message": FORBIDDEN})
         case NotFound(resource=resource):
             return json_response(404, {"message": f"Not found - The {resource} does not exist"})
+        case Conflict(message=message):
+            return json_response(409, {"message": f"Conflict - {message}"})
         case Gone(message=message):
             return json_response(410, {"message": message})
         case Invalid(errors=errors):

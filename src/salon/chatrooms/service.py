@@ -89,10 +89,7 @@ async def open_chatroom(
         if caller.id_ambassador not in ids and not caller.is_staff:
             raise Forbidden
         members = await _members(tx, caller.id_brand, ids, "ids_ambassadors")
-        existing = await repository.find_one_to_one(tx, caller.id_brand, *ids)
-        if existing is not None:
-            return await get_chatroom(tx, caller, existing), False
-        id_chatroom = await provisioning.create_chatroom(tx, members, source=body.source)
+        return await open_pair(tx, settings, members[0], members[1], body.source)
     else:
         assert body.id_brand_tag is not None
         tag = await provisioning_repository.get_tag(tx, body.id_brand_tag)
@@ -107,6 +104,24 @@ async def open_chatroom(
             tx, members, source=body.source, id_brand_tag=tag.id_brand_tag
         )
     shown = ChatroomShown(await chatroom_of_brand(tx, caller, id_chatroom), None, None)
+    outbox.enqueue_for_chatroom(
+        tx, EventType.CHATROOM_CREATED, shown.chatroom, shown.wire(settings)
+    )
+    return shown, True
+
+
+async def open_pair(
+    tx: Transaction, settings: Settings, first: Ambassador, second: Ambassador, source: int
+) -> tuple[ChatroomShown, bool]:
+    """(the one-to-one chatroom of two people of one brand, created): the pair's existing one
+    (its `source` unchanged), else a new one opened with `source` and announced to both."""
+    existing = await repository.find_one_to_one(
+        tx, first.id_brand, first.id_ambassador, second.id_ambassador
+    )
+    if existing is not None:
+        return await _shown(tx, await chatroom_of_brand(tx, first, existing)), False
+    id_chatroom = await provisioning.create_chatroom(tx, [first, second], source=source)
+    shown = ChatroomShown(await chatroom_of_brand(tx, first, id_chatroom), None, None)
     outbox.enqueue_for_chatroom(
         tx, EventType.CHATROOM_CREATED, shown.chatroom, shown.wire(settings)
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from salon.ambassadors import repository as ambassadors
 from salon.auth.service import issue_token, password_matches, set_password, token_owner
+from salon.brands import service as brands
 from salon.db.database import Transaction
 from salon.provisioning import repository, service
 from salon.records import Ambassador, AmbassadorStatus
@@ -18,6 +19,21 @@ from salon.records import Ambassador, AmbassadorStatus
 DEMO_BRAND = "Salon demo"
 DEMO_DOMAIN = "demo.salon.localhost"
 DEMO_TOKEN_LABEL = "demo"  # noqa: S105 (a label, not a secret)
+DEMO_SETTINGS: dict[str, Any] = {
+    "default_language": "en_US",
+    "url": "https://demo.salon.localhost",
+    "program_label": "Salon demo ambassadors",
+    "available_content_language": "en_US,fr_FR",
+    "timezone": "Europe/Paris",
+    "brand_config": '{"theme": {"primary": "#2f5d50"}}',
+    "widget_config": (
+        '{"global": {"signInUrl": "https://demo.salon.localhost/login", '
+        '"signUpUrl": "https://demo.salon.localhost/register"}, '
+        '"community": {"defaultGeolocation": [48.8566, 2.3522], "locationType": "city"}, '
+        '"picking": {"name": {"selector": "h1.product-title"}, '
+        '"price": {"selector": "[data-price]", "attribute": "data-price"}}}'
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +58,8 @@ async def load_demo(tx: Transaction, earlier: dict[str, Any] | None = None) -> d
     brand = await repository.find_brand(tx, DEMO_BRAND)
     if brand is None:
         brand = await service.create_brand(tx, DEMO_BRAND, DEMO_DOMAIN)
+        # What GET /brand and GET /widget/config answer for the demo domain.
+        await brands.set_settings(tx, brand.id_brand, DEMO_SETTINGS)
     people = [await _person(tx, brand.id_brand, person) for person in DEMO_PEOPLE]
     visitor, ambassadors = people[0], people[1:3]
     chatrooms = [await _chatroom(tx, [visitor, ambassador]) for ambassador in ambassadors]

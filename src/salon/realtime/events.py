@@ -18,6 +18,10 @@ class EventType(StrEnum):
     RATING_CHANGED = "rating.changed"
     RATING_DELETED = "rating.deleted"
     PRESENCE_CHANGED = "presence.changed"
+    WAITING_LIST_JOINED = "waiting_list.joined"
+    WAITING_LIST_TAKEN = "waiting_list.taken"
+    WAITING_LIST_TRANSFERRED = "waiting_list.transferred"
+    WAITING_LIST_LEFT = "waiting_list.left"
 
 
 def person_stream(id_ambassador: int) -> str:

@@ -23,7 +23,7 @@ def enqueue(
     type_: EventType,
     *,
     id_brand: int,
-    id_chatroom: int,
+    id_chatroom: int | None,
     recipients: Iterable[int],
     data: dict[str, Any],
     webhook_data: dict[str, Any] | None = None,

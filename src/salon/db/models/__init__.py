@@ -10,6 +10,7 @@ from salon.db.models.chatroom import Chatroom, ChatroomParticipant, ChatroomSumm
 from salon.db.models.idempotency import IdempotencyKey
 from salon.db.models.message import Message
 from salon.db.models.rating import Rating
+from salon.db.models.waiting_list import WaitingList
 from salon.db.models.webhook import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "IdempotencyKey",
     "Message",
     "Rating",
+    "WaitingList",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",
