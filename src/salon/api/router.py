@@ -3,6 +3,7 @@ from fastapi import APIRouter
 from salon.ambassadors.me import router as me
 from salon.ambassadors.router import router as ambassadors
 from salon.auth.router import router as auth
+from salon.catalog.router import router as catalog
 from salon.chatrooms.manager import router as manager_chatrooms
 from salon.chatrooms.router import router as chatrooms
 from salon.messages.router import router as messages
@@ -22,5 +23,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     webhooks,
     public_ratings,
     manager_chatrooms,
+    catalog,
     me,  # /{environment}/me: last, its first segment is a parameter
 )
