@@ -80,6 +80,15 @@ class World:
 
         return await self._run(work)
 
+    async def tag_members(self, id_brand_tag: int, *people: Person) -> None:
+        """Put people in a brand tag, as `salon tag add` does (the API has no route for it)."""
+
+        async def work(tx: Transaction) -> None:
+            for person in people:
+                await service.add_tag_member(tx, id_brand_tag, person.id)
+
+        await self._run(work)
+
     async def token_for(self, id_ambassador: int) -> Person:
         """A fresh token for someone created elsewhere (e.g. a chatroom's other member)."""
 
