@@ -144,6 +144,9 @@ class Scene:
     # The manager's webhook endpoint (disabled: nothing is sent) and its test delivery.
     webhook: int
     delivery: int
+    # The manager's brand tag and chat topic.
+    brand_tag: int
+    chat_topic: int
 
     def ids(self, me: Person) -> dict[str, int]:
         return {
@@ -156,6 +159,8 @@ class Scene:
             "mgr": self.manager.id,
             "w": self.webhook,
             "d": self.delivery,
+            "bt": self.brand_tag,
+            "ct": self.chat_topic,
         }
 
 

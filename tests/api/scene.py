@@ -46,6 +46,23 @@ async def build_scene(client: httpx.AsyncClient, world: World) -> Scene:
             query("UPDATE webhook_delivery SET status = 2 WHERE id_delivery = :id"),
             {"id": tested.json()["id_delivery"]},
         )
+    tag = await client.post(
+        "/manager/brand-tags",
+        headers=manager.headers,
+        json={"names": [{"lang": "en_GB", "content": "Experts"}]},
+    )
+    assert tag.status_code == 201, tag.text
+    topic = await client.post(
+        "/manager/chat-topics",
+        headers=manager.headers,
+        json={
+            "active": True,
+            "position": 1,
+            "color": "#FF0000",
+            "contents": [{"lang": "en_GB", "content": "Advice"}],
+        },
+    )
+    assert topic.status_code == 201, topic.text
     return Scene(
         visitor,
         ambassador,
@@ -58,4 +75,6 @@ async def build_scene(client: httpx.AsyncClient, world: World) -> Scene:
         asked.json()["rating"]["id_rating"],
         webhook,
         tested.json()["id_delivery"],
+        tag.json()["id_brand_tag"],
+        topic.json()["id_chat_topic"],
     )
