@@ -59,21 +59,26 @@ class I18nImage(BaseModel):
     ]
 
 
-def _items(kind: type[BaseModel], minimum: int, what: str) -> Any:
-    return Annotated[
-        list[kind],  # type: ignore[valid-type]
-        Field(
-            min_length=minimum,
-            max_length=ITEMS_MAX,
-            description=f"{what} (one item per language; a list sent replaces the previous "
-            "one: a language not sent any more is removed)",
-        ),
-    ]
-
-
-Names = _items(I18nText, 1, "The tag's name; the first item is its default `name`")
-Images = _items(I18nImage, 0, "The tag's image")
-Contents = _items(I18nText, 1, "The topic's label")
+REPLACES = (
+    " (one item per language; a list sent replaces the previous one: a language not sent any "
+    "more is removed)"
+)
+Names = Annotated[
+    list[I18nText],
+    Field(
+        min_length=1,
+        max_length=ITEMS_MAX,
+        description="The tag's name; the first item is its default `name`" + REPLACES,
+    ),
+]
+Images = Annotated[
+    list[I18nImage],
+    Field(min_length=0, max_length=ITEMS_MAX, description="The tag's image" + REPLACES),
+]
+Contents = Annotated[
+    list[I18nText],
+    Field(min_length=1, max_length=ITEMS_MAX, description="The topic's label" + REPLACES),
+]
 
 
 class I18nContentOut(BaseModel):
