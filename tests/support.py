@@ -80,6 +80,15 @@ class World:
 
         return await self._run(work)
 
+    async def tag_members(self, id_brand_tag: int, *people: Person) -> None:
+        """Put people in a brand tag, as `salon tag add` does (the API has no route for it)."""
+
+        async def work(tx: Transaction) -> None:
+            for person in people:
+                await service.add_tag_member(tx, id_brand_tag, person.id)
+
+        await self._run(work)
+
     async def token_for(self, id_ambassador: int) -> Person:
         """A fresh token for someone created elsewhere (e.g. a chatroom's other member)."""
 
@@ -140,6 +149,9 @@ class Scene:
     # The visitor's waiting-list entries: one still waiting, one the member took.
     waiting: int
     taken: int
+    # The manager's brand tag and chat topic.
+    brand_tag: int
+    chat_topic: int
 
     def ids(self, me: Person) -> dict[str, int]:
         return {
@@ -155,6 +167,8 @@ class Scene:
             "p": self.applicant.id,
             "wl": self.waiting,
             "wt": self.taken,
+            "bt": self.brand_tag,
+            "ct": self.chat_topic,
         }
 
 

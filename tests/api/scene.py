@@ -58,6 +58,23 @@ async def build_scene(client: httpx.AsyncClient, world: World) -> Scene:
                 f"/chat/waiting-list/{entries[0]}/take", headers=member.headers
             )
             assert took.status_code == 200, took.text
+    tag = await client.post(
+        "/manager/brand-tags",
+        headers=manager.headers,
+        json={"names": [{"lang": "en_GB", "content": "Experts"}]},
+    )
+    assert tag.status_code == 201, tag.text
+    topic = await client.post(
+        "/manager/chat-topics",
+        headers=manager.headers,
+        json={
+            "active": True,
+            "position": 1,
+            "color": "#FF0000",
+            "contents": [{"lang": "en_GB", "content": "Advice"}],
+        },
+    )
+    assert topic.status_code == 201, topic.text
     return Scene(
         visitor,
         ambassador,
@@ -73,4 +90,6 @@ async def build_scene(client: httpx.AsyncClient, world: World) -> Scene:
         await world.person(brand, status=0, active=0),
         entries[1],
         entries[0],
+        tag.json()["id_brand_tag"],
+        topic.json()["id_chat_topic"],
     )

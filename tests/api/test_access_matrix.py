@@ -144,6 +144,31 @@ MATRIX = [
     Route(
         "POST", "/manager/webhooks/{w}/deliveries/{d}/redeliver", None, (403, 403, 403, 202, 403)
     ),
+    # Brand tags and chat topics: brand staff only; another brand's staff see their own brand's.
+    Route("GET", "/manager/brand-tags", None, STAFF_ONLY, foreign=200),
+    Route(
+        "POST",
+        "/manager/brand-tags",
+        {"names": [{"lang": "fr_FR", "content": "Vendeurs"}]},
+        (403, 403, 403, 201, 403),
+        foreign=201,
+    ),
+    Route("PATCH", "/manager/brand-tags/{bt}", {"visibility_chat": 2}, STAFF_ONLY),
+    Route("GET", "/manager/chat-topics", None, STAFF_ONLY, foreign=200),
+    Route(
+        "POST",
+        "/manager/chat-topics",
+        {
+            "active": True,
+            "position": 2,
+            "color": "#00FF00",
+            "contents": [{"lang": "en_GB", "content": "Orders"}],
+        },
+        (403, 403, 403, 201, 403),
+        foreign=201,
+    ),
+    Route("GET", "/manager/chat-topics/{ct}", None, STAFF_ONLY),
+    Route("PATCH", "/manager/chat-topics/{ct}", {"active": False}, STAFF_ONLY),
 ]
 
 CALLERS = ["no_token", "invalid_token", "revoked_token", "another_brand", *PEOPLE]
@@ -218,6 +243,8 @@ def test_the_matrix_covers_every_operation_of_the_schema() -> None:
         "{d}": "{delivery}",
         "{wl}": "{entry}",
         "{wt}": "{entry}",
+        "{bt}": "{id}",
+        "{ct}": "{id}",
     }
 
     def schema_path(route: Route) -> str:

@@ -6,6 +6,7 @@ from salon.ambassadors.staff import manager as manager_ambassadors
 from salon.ambassadors.staff import platform as platform_ambassadors
 from salon.auth.router import router as auth
 from salon.brands.router import router as brands
+from salon.catalog.router import router as catalog
 from salon.chatrooms.manager import router as manager_chatrooms
 from salon.chatrooms.router import router as chatrooms
 from salon.messages.router import router as messages
@@ -30,5 +31,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     platform_ambassadors,
     waiting_list,
     brands,
+    catalog,
     me,  # /{environment}/me: last, its first segment is a parameter
 )

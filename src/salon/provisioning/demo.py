@@ -10,8 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from salon.ambassadors import repository as ambassadors
+from salon.ambassadors.repository import like_pattern
+from salon.api.listing import Sort
 from salon.auth.service import issue_token, password_matches, set_password, token_owner
 from salon.brands import service as brands
+from salon.catalog import repository as catalog
+from salon.clock import utcnow
 from salon.db.database import Transaction
 from salon.provisioning import repository, service
 from salon.records import Ambassador, AmbassadorStatus
@@ -63,6 +67,8 @@ async def load_demo(tx: Transaction, earlier: dict[str, Any] | None = None) -> d
     people = [await _person(tx, brand.id_brand, person) for person in DEMO_PEOPLE]
     visitor, ambassadors = people[0], people[1:3]
     chatrooms = [await _chatroom(tx, [visitor, ambassador]) for ambassador in ambassadors]
+    await _tag(tx, brand.id_brand, ambassadors)
+    await _topic(tx, brand.id_brand)
 
     kept = _credentials(earlier)
     issued, passwords = [], []
@@ -134,6 +140,35 @@ async def _person(tx: Transaction, id_brand: int, person: DemoPerson) -> Ambassa
         firstname=person.firstname,
         lastname=person.lastname,
         email=person.email,
+    )
+
+
+DEMO_TAG = (("en_GB", "Experts"), ("fr_FR", "Experts"))
+DEMO_TOPIC = (("en_GB", "Product advice"), ("fr_FR", "Conseil produit"))
+
+
+async def _tag(tx: Transaction, id_brand: int, members: list[Ambassador]) -> None:
+    """A brand tag of the two ambassadors (a group chatroom can be opened on it)."""
+    name = DEMO_TAG[0][1]
+    tag = await repository.find_tag(tx, id_brand, name)
+    if tag is None:
+        tag = await service.create_brand_tag(tx, id_brand, name)
+        await catalog.set_contents(tx, id_brand, catalog.TAG_NAMES, tag.id_brand_tag, DEMO_TAG)
+    for member in members:
+        await service.add_tag_member(tx, tag.id_brand_tag, member.id_ambassador)
+
+
+async def _topic(tx: Transaction, id_brand: int) -> None:
+    """A chat topic, unless the brand has one about product advice already."""
+    about = catalog.TopicFilters(search=like_pattern(DEMO_TOPIC[0][1]))
+    _, found = await catalog.page_of_topics(tx, id_brand, about, Sort("position", False), 0, 1)
+    if found:
+        return
+    topic = await catalog.insert_topic(
+        tx, id_brand=id_brand, color="#1E88E5", position=1, active=True, roles="", now=utcnow()
+    )
+    await catalog.set_contents(
+        tx, id_brand, catalog.TOPIC_CONTENTS, topic.id_chat_topic, DEMO_TOPIC
     )
 
 

@@ -6,6 +6,7 @@ from salon.db.models.ambassador import Ambassador
 from salon.db.models.api_token import ApiToken
 from salon.db.models.brand import Brand
 from salon.db.models.brand_tag import BrandTag, BrandTagMember
+from salon.db.models.catalog import ChatTopic, I18nContent
 from salon.db.models.chatroom import Chatroom, ChatroomParticipant, ChatroomSummary
 from salon.db.models.idempotency import IdempotencyKey
 from salon.db.models.message import Message
@@ -19,9 +20,11 @@ __all__ = [
     "Brand",
     "BrandTag",
     "BrandTagMember",
+    "ChatTopic",
     "Chatroom",
     "ChatroomParticipant",
     "ChatroomSummary",
+    "I18nContent",
     "IdempotencyKey",
     "Message",
     "Rating",

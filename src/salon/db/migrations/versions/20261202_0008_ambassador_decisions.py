@@ -1,6 +1,6 @@
 """ambassadors: when staff approved or declined an application, and why they declined it
 
-Revision ID: 0008_staff
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-02 01:00:00
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import salon.db.base
 
-revision: str = "0008_staff"
+revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """the visitor's way in: the brand's public settings, its widget's, and the waiting list
 
-Revision ID: 0008_widget
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02 01:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import salon.db.base
 
-revision: str = "0008_widget"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
