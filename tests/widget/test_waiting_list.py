@@ -25,6 +25,22 @@ async def join(
     return entry
 
 
+async def chat_topic(client: httpx.AsyncClient, manager: Person, active: bool = True) -> int:
+    response = await client.post(
+        "/manager/chat-topics",
+        headers=manager.headers,
+        json={
+            "active": active,
+            "position": 1,
+            "color": "#00AA00",
+            "contents": [{"lang": "en_GB", "content": "Sizes"}],
+        },
+    )
+    assert response.status_code == 201, response.text
+    id_chat_topic: int = response.json()["id_chat_topic"]
+    return id_chat_topic
+
+
 async def take(client: httpx.AsyncClient, entry: int, member: Person) -> httpx.Response:
     return await client.post(f"/chat/waiting-list/{entry}/take", headers=member.headers)
 
@@ -35,12 +51,15 @@ async def listed(client: httpx.AsyncClient, member: Person, query: str = "") -> 
     return [entry["id_waiting_list"] for entry in response.json()]
 
 
-async def test_a_visitor_joins_once(client: httpx.AsyncClient, visitor: Person) -> None:
-    entry = await join(client, visitor, "  Is this coat waterproof?  ", id_chat_topic=4)
+async def test_a_visitor_joins_once(
+    client: httpx.AsyncClient, visitor: Person, manager: Person
+) -> None:
+    topic = await chat_topic(client, manager)
+    entry = await join(client, visitor, "  Is this coat waterproof?  ", id_chat_topic=topic)
     assert entry["id_user"] == visitor.id
     assert entry["id_brand"] == visitor.id_brand
     assert entry["content"] == "Is this coat waterproof?"
-    assert entry["id_chat_topic"] == 4
+    assert entry["id_chat_topic"] == topic
     assert entry["source"] == 0
     for field in ("id_ambassador", "id_chatroom", "date_handled", "date_delete", "comment"):
         assert entry[field] is None
@@ -106,11 +125,41 @@ async def test_a_bad_join_is_a_422_and_adds_nothing(
     assert (await run_sql(app, "SELECT count(*) FROM waiting_list"))[0][0] == 0
 
 
+async def test_a_topic_must_be_an_active_one_of_the_brand(
+    app: Any,
+    client: httpx.AsyncClient,
+    world: World,
+    visitor: Person,
+    manager: Person,
+) -> None:
+    foreign_manager = await world.person(await world.brand(), status=5)
+    for topic in (
+        await chat_topic(client, manager, active=False),
+        await chat_topic(client, foreign_manager),
+        2_000_000,
+    ):
+        response = await client.post(
+            "/chat/waiting-list",
+            headers=visitor.headers,
+            json={"content": "Help", "id_chat_topic": topic},
+        )
+        assert response.status_code == 422, response.text
+        sentence = "The selected id_chat_topic is invalid."
+        assert response.json() == {"message": sentence, "errors": {"id_chat_topic": [sentence]}}
+    assert (await run_sql(app, "SELECT count(*) FROM waiting_list"))[0][0] == 0
+
+
 async def test_members_see_the_brand_s_waiting_entries(
-    client: httpx.AsyncClient, world: World, brand: int, visitor: Person, ambassador: Person
+    client: httpx.AsyncClient,
+    world: World,
+    brand: int,
+    visitor: Person,
+    ambassador: Person,
+    manager: Person,
 ) -> None:
     second = await world.person(brand, status=8)
-    first_entry = await join(client, visitor, id_chat_topic=2)
+    topic = await chat_topic(client, manager)
+    first_entry = await join(client, visitor, id_chat_topic=topic)
     second_entry = await join(client, second)
     foreign_brand = await world.brand()
     foreign_visitor = await world.person(foreign_brand, status=7)
@@ -124,10 +173,10 @@ async def test_members_see_the_brand_s_waiting_entries(
     assert await listed(client, ambassador, f"?filter[id_user]={second.id}") == [
         second_entry["id_waiting_list"]
     ]
-    assert await listed(client, ambassador, "?filter[id_chat_topic]=2") == [
+    assert await listed(client, ambassador, f"?filter[id_chat_topic]={topic}") == [
         first_entry["id_waiting_list"]
     ]
-    assert await listed(client, ambassador, "?filter[id_chat_topic]=9") == []
+    assert await listed(client, ambassador, f"?filter[id_chat_topic]={topic + 1}") == []
 
     assert (await take(client, first_entry["id_waiting_list"], ambassador)).status_code == 200
     assert await listed(client, ambassador) == [second_entry["id_waiting_list"]]

@@ -69,6 +69,11 @@ async def get_waiting_list(request: Request, call: Authenticated) -> JSON:
         "addition: the reference documents no way in. A visitor has one entry waiting at a "
         "time: joining again answers it (200), unchanged.",
         ("content", service.BLANK, "it holds only spaces"),
+        (
+            "id_chat_topic",
+            service.UNKNOWN_TOPIC,
+            "it is not an active chat topic of the brand",
+        ),
     ),
     response_description="The new entry (201), or the visitor's entry already waiting (200)",
     responses=error_responses(

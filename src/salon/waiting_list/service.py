@@ -3,6 +3,7 @@ one (a chatroom opens between them), may hand it over to another member, and a v
 while waiting. Events go out after the commit (docs/realtime.md). Rules: docs/decisions.md."""
 
 from salon.ambassadors import repository as ambassadors
+from salon.catalog import repository as catalog
 from salon.chatrooms import service as chatrooms
 from salon.clock import utcnow
 from salon.config import Settings
@@ -19,6 +20,7 @@ RESOURCE = "waiting list entry"
 # `source` of an entry: how the visitor came. Salon's widget is the only way in so far.
 SOURCE_WIDGET = 0
 BLANK = "The content field must not be blank."
+UNKNOWN_TOPIC = "The selected id_chat_topic is invalid."
 NOT_A_MEMBER = "The selected id_ambassador is not a member of the brand."
 ALREADY_HOLDS = "The selected id_ambassador already holds this entry."
 TAKEN = "The waiting list entry was already taken"
@@ -39,6 +41,11 @@ async def join(tx: Transaction, caller: Ambassador, body: JoinBody) -> tuple[Ent
     content = body.content.strip()
     if not content:
         raise Invalid.field("content", BLANK)
+    if body.id_chat_topic is not None:
+        # One of the brand's chat topics that is offered (active); another brand's is unknown.
+        topic = await catalog.get_topic(tx, body.id_chat_topic, caller.id_brand)
+        if topic is None or not topic.active:
+            raise Invalid.field("id_chat_topic", UNKNOWN_TOPIC)
     entry = await repository.join(
         tx,
         id_brand=caller.id_brand,
