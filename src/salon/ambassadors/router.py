@@ -21,7 +21,7 @@ from salon.api.routing import SalonRoute
 from salon.api.wire import INT32_MAX, NO_NUL, QueryDateTime, decimal_text
 from salon.chatrooms import repository as chatrooms_repository
 from salon.chatrooms import service as chatrooms
-from salon.chatrooms.schemas import ChatroomListItem, list_item_wire
+from salon.chatrooms.schemas import ChatroomListItem, TypeChatroomFilter, list_item_wire
 from salon.clock import utcnow
 from salon.errors import Invalid
 from salon.ratings import service as ratings
@@ -72,15 +72,7 @@ class ChatroomsQuery(PageQuery):
         Field(alias="filter[flag]", ge=1, le=2, description="1: todo, 2: done"),
         BeforeValidator(decimal_text),
     ] = None
-    type_chatroom: Annotated[
-        int | None,
-        Field(
-            alias="filter[type_chatroom]",
-            description="0: one to one, 7: one to many",
-            json_schema_extra={"enum": [0, 7]},
-        ),
-        BeforeValidator(decimal_text),
-    ] = None
+    type_chatroom: TypeChatroomFilter = None
     last_action_date_before: Annotated[
         QueryDateTime | None,
         Field(

@@ -135,19 +135,34 @@ async def page_of_tags(
     if filters.visibility_chat is not None:
         where += " AND t.visibility_chat = :visibility_chat"
         params["visibility_chat"] = filters.visibility_chat
-    total = await tx.fetchval(query(f"SELECT count(*) FROM brand_tag t WHERE {where}"), params)
+    rows, total = await _page(tx, "brand_tag", _TAG_COLUMNS, where, params, sort, TAG_SORTS)
+    return [Tag._make(row) for row in rows], total
+
+
+async def _page(
+    tx: Transaction,
+    table: str,
+    columns: str,
+    condition: str,
+    params: dict[str, Any],
+    sort: Sort,
+    sorts: dict[str, str],
+) -> tuple[list[Any], int]:
+    """One page of `table` (aliased t) where `condition` holds, and the total: ordered by
+    `sort`, then by the table's id (`id_<table>`) in the same direction."""
+    total = await tx.fetchval(query(f"SELECT count(*) FROM {table} t WHERE {condition}"), params)
     direction = "DESC" if sort.descending else "ASC"
-    order = f"t.id_brand_tag {direction}"
-    if sort.field != "id_brand_tag":
-        order = f"{TAG_SORTS[sort.field]} {direction}, {order}"
+    order = f"t.id_{table} {direction}"
+    if sort.field != f"id_{table}":
+        order = f"{sorts[sort.field]} {direction}, {order}"
     rows = await tx.fetch(
         query(
-            f"SELECT {_TAG_COLUMNS} FROM brand_tag t WHERE {where} "
+            f"SELECT {columns} FROM {table} t WHERE {condition} "
             f"ORDER BY {order} LIMIT :limit OFFSET :offset"
         ),
         params,
     )
-    return [Tag._make(row) for row in rows], int(total)
+    return list(rows), int(total)
 
 
 _GET_TAG = Query(
@@ -255,19 +270,10 @@ async def page_of_topics(
         params["kind"] = TOPIC_CONTENTS
         params["pattern"] = filters.search
     condition = " AND ".join(where)
-    total = await tx.fetchval(query(f"SELECT count(*) FROM chat_topic t WHERE {condition}"), params)
-    direction = "DESC" if sort.descending else "ASC"
-    order = f"t.id_chat_topic {direction}"
-    if sort.field != "id_chat_topic":
-        order = f"{TOPIC_SORTS[sort.field]} {direction}, {order}"
-    rows = await tx.fetch(
-        query(
-            f"SELECT {_TOPIC_COLUMNS} FROM chat_topic t WHERE {condition} "
-            f"ORDER BY {order} LIMIT :limit OFFSET :offset"
-        ),
-        params,
+    rows, total = await _page(
+        tx, "chat_topic", _TOPIC_COLUMNS, condition, params, sort, TOPIC_SORTS
     )
-    return [Topic._make(row) for row in rows], int(total)
+    return [Topic._make(row) for row in rows], total
 
 
 _GET_TOPIC = Query(

@@ -14,7 +14,12 @@ from salon.api.responses import JSON, ok
 from salon.api.routing import SalonRoute
 from salon.api.wire import decimal_text
 from salon.chatrooms import repository, service
-from salon.chatrooms.schemas import ManagerChatroom, ManagerChatroomDetail, chatroom_wire
+from salon.chatrooms.schemas import (
+    ManagerChatroom,
+    ManagerChatroomDetail,
+    TypeChatroomFilter,
+    chatroom_wire,
+)
 from salon.clock import utcnow
 from salon.errors import Invalid
 from salon.messages.schemas import message_wire
@@ -35,15 +40,7 @@ class ManagerChatroomsQuery(PageQuery):
             pattern=sort_pattern(*repository.MANAGER_SORTS),
         ),
     ] = None
-    type_chatroom: Annotated[
-        int | None,
-        Field(
-            alias="filter[type_chatroom]",
-            description="0: one to one, 7: one to many",
-            json_schema_extra={"enum": [0, 7]},
-        ),
-        BeforeValidator(decimal_text),
-    ] = None
+    type_chatroom: TypeChatroomFilter = None
     type_discussion: Annotated[
         int | None,
         Field(

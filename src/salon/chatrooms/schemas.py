@@ -1,13 +1,31 @@
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from salon.ambassadors.schemas import AmbassadorMicro, micro_wire
-from salon.api.wire import InputDateTime, InputId, InputInt, Int32, WireDateTime
+from salon.api.wire import (
+    InputDateTime,
+    InputId,
+    InputInt,
+    Int32,
+    WireDateTime,
+    decimal_text,
+)
 from salon.clock import format_wire_datetime
 from salon.messages.schemas import MessageOut, message_wire
 from salon.records import Chatroom, Message, Participant, Rating, Summary
+
+# `filter[type_chatroom]` of the chatroom lists (an ambassador's, the manager's).
+TypeChatroomFilter = Annotated[
+    int | None,
+    Field(
+        alias="filter[type_chatroom]",
+        description="0: one to one, 7: one to many",
+        json_schema_extra={"enum": [0, 7]},
+    ),
+    BeforeValidator(decimal_text),
+]
 
 # The manager's view of one chatroom carries its conversation, up to this many messages.
 MANAGER_MESSAGES = 1000
