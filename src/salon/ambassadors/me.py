@@ -43,5 +43,5 @@ async def get_me(
     call: Authenticated,
 ) -> JSON:
     caller = call.caller
-    dates = await repository.dates(call.tx, caller)
-    return ok(full_wire(caller, dates, utcnow(), call.settings.online_window))
+    profile = await repository.profile(call.tx, caller.id_ambassador)
+    return ok(full_wire(caller, profile, utcnow(), call.settings.online_window))

@@ -37,7 +37,7 @@ async def login(body: LoginRequest, request: Request, domain: DomainHeader = Non
     state = request.app.state
     settings: Settings = state.settings
     limiter: RateLimiter = state.rate_limiter
-    token, ambassador, dates = await service.login(
+    token, ambassador, profile = await service.login(
         state.database,
         limiter,
         state.password_hashing,
@@ -47,7 +47,7 @@ async def login(body: LoginRequest, request: Request, domain: DomainHeader = Non
         password=body.password,
         client_ip=client_ip(request),
     )
-    user = full_wire(ambassador, dates, utcnow(), settings.online_window)
+    user = full_wire(ambassador, profile, utcnow(), settings.online_window)
     return ok({"token": token, "user": user})
 
 
