@@ -1,10 +1,17 @@
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 from pydantic_core import PydanticCustomError
 
-from salon.api.wire import InputEmail, InputText, Int32, WireDateTime, null_refused
+from salon.api.wire import (
+    InputDateTime,
+    InputEmail,
+    InputText,
+    Int32,
+    WireDateTime,
+    null_refused,
+)
 from salon.clock import format_wire_datetime
 from salon.records import Ambassador, Profile
 
@@ -284,6 +291,141 @@ class MeUpdate(ProfileChanges):
         default=None,
         description="required to change password or email when the person has a password",
     )
+
+
+ROLE_NAMES = {
+    "ambassador": 0,
+    "employee": 1,
+    "administrator": 2,
+    "seller": 3,
+    "shop_manager": 4,
+    "manager": 5,
+    "expert": 6,
+}
+"""The roles brand staff may give (members, 0-6: clients and guests come from the shop)."""
+
+
+class Role(BaseModel):
+    """One role of `roles`: Salon keeps one `status` per person, so `roles` holds at most one;
+    its `manager_role`, when given, is the status, else its `status_role`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status_role: Literal[
+        "ambassador", "employee", "administrator", "seller", "shop_manager", "manager", "expert"
+    ]
+    manager_role: Literal["employee", "administrator", "shop_manager", "manager"] | None = None
+
+    @property
+    def status(self) -> int:
+        return ROLE_NAMES[self.manager_role or self.status_role]
+
+
+Comment = Annotated[InputText, Field(max_length=2000)]
+
+
+class ManagerCreate(ProfileChanges):
+    """Body of `POST /manager/ambassadors`."""
+
+    firstname: Annotated[InputText, Field(min_length=1, max_length=255)]
+    lastname: Annotated[InputText, Field(max_length=255)]
+    email: InputEmail = Field(description="unique in the brand (stored lower case)")
+    customer_id: Text255 | None = Field(default=None, description="id in the brand's system")
+    comment: Comment | None = Field(default=None, description="the staff's note on the person")
+    roles: list[Role] | None = Field(
+        default=None,
+        max_length=1,
+        description="at most one: Salon keeps one status per person (default: ambassador, 0)",
+    )
+
+
+class ManagerUpdate(ProfileChanges):
+    """Body of `PATCH /manager/ambassadors/{id}`."""
+
+    active: StrictBool | None = Field(
+        default=None,
+        description="true: active (1), false: unactivated (0)",
+        json_schema_extra=null_refused,
+    )
+    customer_id: Text255 | None = _nullable("id in the brand's system")
+    comment: Comment | None = _nullable("the staff's note on the person")
+    unsubscribe: InputDateTime | None = Field(
+        default=None,
+        description="the date of unsubscription: the person becomes unsubscribed by the brand "
+        "(active -3) and is signed out everywhere",
+        json_schema_extra=null_refused,
+    )
+
+
+class ManagedAmbassador(AmbassadorFull):
+    """The full form, as brand staff see it: with their note."""
+
+    comment: str | None
+
+
+class CreatedAmbassador(ManagedAmbassador):
+    api_key: str = Field(
+        description="Shown once: the new person has no password; exchange it at POST /auth/token"
+    )
+
+
+def managed_wire(
+    ambassador: Ambassador, profile: Profile, now: datetime, online_window: timedelta
+) -> dict[str, Any]:
+    return full_wire(ambassador, profile, now, online_window) | {"comment": profile.comment}
+
+
+class AddressGeocode(BaseModel):
+    latitude: float | None
+    longitude: float | None
+    city: str | None
+    country: str | None
+    postcode: str | None
+    street: str | None
+    street2: str | None
+
+
+class WidgetAmbassador(SocialAccounts):
+    """An ambassador's card in the brand's widget: nothing private (no email, customer id)."""
+
+    id_ambassador: Int32
+    image: str | None
+    full_name: str
+    username: str | None
+    description: str | None
+    status: Int32
+    availability: str | None
+    unavailable: bool
+    is_absent: bool
+    absent_msg: str | None
+    online: bool = Field(description="true: when last_action_date is less than 5 minutes ago")
+    last_action_date: WireDateTime | None
+    location: str | None = Field(description="the person's city (Salon keeps no point of sale)")
+    address_geocode: AddressGeocode | None = Field(
+        description="Always null: Salon keeps no geocoded address"
+    )
+
+
+def widget_wire(
+    ambassador: Ambassador, profile: Profile, now: datetime, online_window: timedelta
+) -> dict[str, Any]:
+    last_action = ambassador.last_action_date
+    return {
+        "id_ambassador": ambassador.id_ambassador,
+        "image": ambassador.image,
+        "full_name": f"{ambassador.firstname} {ambassador.lastname}".strip(),
+        "username": ambassador.username,
+        "description": profile.description,
+        "status": ambassador.status,
+        "availability": profile.availability,
+        "unavailable": profile.unavailable,
+        "is_absent": profile.is_absent,
+        "absent_msg": profile.absent_msg,
+        "online": last_action is not None and now - last_action < online_window,
+        "last_action_date": format_wire_datetime(last_action) if last_action else None,
+        "location": profile.city,
+        "address_geocode": None,
+    } | social_wire(profile)
 
 
 class AmbassadorUpdate(BaseModel):

@@ -1,7 +1,9 @@
 from fastapi import APIRouter
 
+from salon.ambassadors.manager import router as manager_ambassadors
 from salon.ambassadors.me import router as me
 from salon.ambassadors.router import router as ambassadors
+from salon.ambassadors.widget import router as widget_ambassadors
 from salon.auth.router import router as auth
 from salon.chatrooms.manager import router as manager_chatrooms
 from salon.chatrooms.router import router as chatrooms
@@ -22,5 +24,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     webhooks,
     public_ratings,
     manager_chatrooms,
+    manager_ambassadors,
+    widget_ambassadors,
     me,  # /{environment}/me: last, its first segment is a parameter
 )
