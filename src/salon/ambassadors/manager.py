@@ -15,7 +15,7 @@ from salon.ambassadors.schemas import (
 )
 from salon.api.deps import Authenticated, id_path
 from salon.api.errors import described, error_responses
-from salon.api.responses import JSON, ok
+from salon.api.responses import JSON, created, ok
 from salon.api.routing import SalonRoute
 from salon.clock import utcnow
 
@@ -40,8 +40,8 @@ EMAIL_TAKEN = ("email", "The email has already been taken.", "another person of 
     responses=error_responses(401, 403, 422),
 )
 async def create_ambassador(body: ManagerCreate, call: Authenticated) -> JSON:
-    created, profile, api_key = await profiles.create_by_staff(call.tx, call.caller, body)
-    wire = managed_wire(created, profile, utcnow(), call.settings.online_window)
+    person, profile, api_key = await profiles.create_by_staff(call.tx, call.caller, body)
+    wire = managed_wire(person, profile, utcnow(), call.settings.online_window)
     return created(wire | {"api_key": api_key})
 
 
