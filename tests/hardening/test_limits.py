@@ -117,7 +117,8 @@ async def test_the_schema_declares_the_limits_of_every_operation(
         for path, item in spec["paths"].items()
         for method, operation in item.items()
     ]
-    assert len(operations) == 45  # 31, 10 of webhooks, /health/live and /ready, 2 public
+    # 31, 10 of webhooks, /health/live and /ready, 2 public, 5 of the profile
+    assert len(operations) == 50
     for method, path, statuses in operations:
         assert "422" in statuses, (method, path)
         if method in ("POST", "PATCH", "PUT", "DELETE"):
