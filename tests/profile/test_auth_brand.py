@@ -1,5 +1,7 @@
 """`POST /auth/brand`: the brand's site signs its customer in, and binds a guest to them."""
 
+from collections.abc import Mapping
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -29,7 +31,7 @@ async def site_key(app: FastAPI, world: World, shop: int) -> str:
 
 
 async def connect(
-    client: httpx.AsyncClient, body: dict[str, object], token: str | None = None
+    client: httpx.AsyncClient, body: Mapping[str, object], token: str | None = None
 ) -> httpx.Response:
     headers = {"X-Popsell-Domain": DOMAIN}
     if token is not None:
