@@ -1,7 +1,7 @@
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from salon.api.wire import (
@@ -63,13 +63,17 @@ def _real_day(value: str) -> str:
     try:
         date.fromisoformat(value)
     except ValueError:
-        raise PydanticCustomError("date_parsing", "Input should be a valid date") from None
+        raise PydanticCustomError("datetime_parsing", "not a date") from None
     return value
 
 
 InputDay = Annotated[
-    InputText, Field(pattern=_ISO_DAY, description="YYYY-MM-DD"), AfterValidator(_real_day)
+    str,
+    Field(strict=True, pattern=_ISO_DAY),
+    AfterValidator(_real_day),
+    WithJsonSchema({"type": "string", "format": "date", "description": "YYYY-MM-DD"}),
 ]
+"""A day in a JSON body, `YYYY-MM-DD` (the schema's `format: date`), kept as that text."""
 
 SOCIAL_ACCOUNTS = (
     "fb_account",
