@@ -216,3 +216,21 @@ async def test_a_person_without_a_password_sets_one_but_a_guest_cannot(
     refused = await client.patch("/widget/me", headers=guest.headers, json=body)
     assert refused.status_code == 422
     assert list(refused.json()["errors"]) == ["password"]
+
+
+async def test_wrong_current_passwords_count_like_failed_logins(
+    client: httpx.AsyncClient, seller: Person
+) -> None:
+    guess = {
+        "password": "a new passphrase",
+        "password_confirmation": "a new passphrase",
+        "current_password": "guess",
+    }
+    for _ in range(5):
+        wrong = await client.patch("/manager/me", headers=seller.headers, json=guess)
+        assert wrong.status_code == 422
+    right = guess | {"current_password": SELLER_PASSWORD}
+    refused = await client.patch("/manager/me", headers=seller.headers, json=right)
+    assert refused.status_code == 429
+    assert refused.json() == {"message": "Too Many Requests."}
+    assert (await login(client, SELLER_EMAIL, SELLER_PASSWORD)).status_code == 200

@@ -18,8 +18,10 @@ from salon.api.routing import SalonRoute, publish, segment
 from salon.auth import repository as auth_repository
 from salon.auth import service as auth
 from salon.auth.passwords import PasswordHashing, hash_password
+from salon.auth.service import LoginLimits
 from salon.clock import utcnow
 from salon.errors import Invalid, Unauthorized
+from salon.ratelimit import RateLimiter
 
 router = APIRouter(route_class=SalonRoute, tags=["ambassadors"])
 
@@ -71,8 +73,8 @@ async def get_me(
         "Only the fields sent change; null clears a nullable field. A new `password` (with its "
         "`password_confirmation`) or a new `email` needs the `current_password` of a person "
         "who has one; a password change signs out every other token of the person (their "
-        "open sockets close) and keeps the one used. `PATCH /platform/me` is 405 "
-        "(`Allow: GET`).",
+        "open sockets close) and keeps the one used. Wrong current passwords count like "
+        "failed logins (429 past the limit). `PATCH /platform/me` is 405 (`Allow: GET`).",
         ("email", "The email has already been taken.", "another person of the brand has it"),
         (
             "password",
@@ -128,9 +130,16 @@ async def update_me(
         return response
 
     hashing: PasswordHashing = state.password_hashing
-    with hashing.admit() as checker:
-        if stored is not None and not await checker.verify(body.current_password or "", stored):
-            raise Invalid.field("current_password", profiles.WRONG_PASSWORD)
+    limiter: RateLimiter = state.rate_limiter
+    # Wrong current passwords count like failed logins: 5 per 15 minutes, then 429.
+    failures = LoginLimits.of(call.settings).per_email
+    person = str(caller.id_ambassador)
+    if stored is not None:
+        await limiter.ensure_allowed(failures, "me-password", person)
+        with hashing.admit() as checker:
+            if not await checker.verify(body.current_password or "", stored):
+                await limiter.record(failures, "me-password", person)
+                raise Invalid.field("current_password", profiles.WRONG_PASSWORD)
     new_hash = await hash_password(body.password) if body.password is not None else None
     async with database.transaction() as tx:
         assert token is not None  # open_call has refused a missing token
