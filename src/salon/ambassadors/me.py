@@ -17,11 +17,7 @@ from salon.api.responses import JSON, ok
 from salon.api.routing import SalonRoute, publish, segment
 from salon.auth import repository as auth_repository
 from salon.auth import service as auth
-from salon.auth.passwords import PasswordHashing, hash_password
-from salon.auth.service import LoginLimits
 from salon.clock import utcnow
-from salon.errors import Invalid, Unauthorized
-from salon.ratelimit import RateLimiter
 
 router = APIRouter(route_class=SalonRoute, tags=["ambassadors"])
 
@@ -114,52 +110,30 @@ async def update_me(
     # written in a second transaction, if the password did not change in between.
     state = request.app.state
     database = state.database
-    token = deps.bearer_token(request.headers.get("authorization"))
     async with database.transaction() as tx:
         call, _ = await deps.open_call(request, tx)
         caller = call.caller
         changes = profiles.check_me(caller, body)
-        if not profiles.needs_current_password(body):
-            updated, profile = await profiles.write(tx, caller, changes)
-            response = ok(full_wire(updated, profile, utcnow(), call.settings.online_window))
-        else:
+        needs_check = profiles.needs_current_password(body)
+        if needs_check:
             stored = await auth_repository.password_hash_of(tx, caller.id_ambassador)
             profiles.check_current_password(body, stored)
-    if not profiles.needs_current_password(body):
-        await publish(request, tx)
-        return response
-
-    hashing: PasswordHashing = state.password_hashing
-    limiter: RateLimiter = state.rate_limiter
-    # Wrong current passwords count like failed logins: 5 per 15 minutes, then 429.
-    failures = LoginLimits.of(call.settings).per_email
-    person = str(caller.id_ambassador)
-    if stored is not None:
-        await limiter.ensure_allowed(failures, "me-password", person)
-        with hashing.admit() as checker:
-            if not await checker.verify(body.current_password or "", stored):
-                await limiter.record(failures, "me-password", person)
-                raise Invalid.field("current_password", profiles.WRONG_PASSWORD)
-    new_hash = await hash_password(body.password) if body.password is not None else None
-    async with database.transaction() as tx:
-        assert token is not None  # open_call has refused a missing token
-        again = await auth.authenticate(
-            tx, token, request.headers.get(deps.BRAND_HEADER), call.settings
+        else:
+            updated, profile = await profiles.write(tx, caller, changes)
+            response = ok(full_wire(updated, profile, utcnow(), call.settings.online_window))
+    if needs_check:
+        new_hash = await profiles.check_secrets(
+            state.rate_limiter, state.password_hashing, call.settings, caller, body, stored
         )
-        if again.id_ambassador != caller.id_ambassador:
-            raise Unauthorized
-        now = utcnow()
-        if new_hash is not None or stored is not None:
-            # The hash checked above must still be the person's (a change made meanwhile wins).
-            kept = new_hash if new_hash is not None else stored
-            assert kept is not None
-            if not await auth_repository.swap_password_hash(
-                tx, caller.id_ambassador, stored, kept, now
-            ):
-                raise Invalid.field("current_password", profiles.WRONG_PASSWORD)
-        updated, profile = await profiles.write(tx, again, changes)
-        if new_hash is not None:
-            await auth.revoke_other_tokens(tx, caller.id_ambassador, token)
-        response = ok(full_wire(updated, profile, now, call.settings.online_window))
+        token = deps.bearer_token(request.headers.get("authorization"))
+        assert token is not None  # open_call has refused a missing token
+        async with database.transaction() as tx:
+            again = await auth.authenticate(
+                tx, token, request.headers.get(deps.BRAND_HEADER), call.settings
+            )
+            updated, profile = await profiles.write_with_secrets(
+                tx, again, changes, stored, new_hash, token
+            )
+            response = ok(full_wire(updated, profile, utcnow(), call.settings.online_window))
     await publish(request, tx)
     return response

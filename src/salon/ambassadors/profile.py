@@ -14,11 +14,16 @@ from salon.ambassadors.schemas import (
     MeUpdate,
     ProfileChanges,
 )
+from salon.auth import repository as auth_repository
 from salon.auth import service as auth
+from salon.auth.passwords import PasswordHashing, hash_password
+from salon.auth.service import LoginLimits
 from salon.clock import utcnow
+from salon.config import Settings
 from salon.db.database import Transaction
 from salon.errors import Forbidden, Invalid, NotFound
 from salon.provisioning import service as provisioning
+from salon.ratelimit import RateLimiter
 from salon.records import VISITOR_STATUSES, Ambassador, AmbassadorStatus, Profile
 
 # The wire's name of a column whose name differs.
@@ -104,6 +109,52 @@ def check_current_password(body: MeUpdate, stored_hash: str | None) -> None:
 
 
 WRONG_PASSWORD = "The current password is incorrect."  # noqa: S105 (a message)
+
+
+async def check_secrets(
+    limiter: RateLimiter,
+    hashing: PasswordHashing,
+    settings: Settings,
+    caller: Ambassador,
+    body: MeUpdate,
+    stored_hash: str | None,
+) -> str | None:
+    """Outside any transaction: check the current password against `stored_hash` (wrong ones
+    count like failed logins: 429 past the limit) and hash the new one; its hash, if any."""
+    if stored_hash is not None:
+        failures = LoginLimits.of(settings).per_email
+        person = str(caller.id_ambassador)
+        await limiter.ensure_allowed(failures, "me-password", person)
+        with hashing.admit() as checker:
+            if not await checker.verify(body.current_password or "", stored_hash):
+                await limiter.record(failures, "me-password", person)
+                raise Invalid.field("current_password", WRONG_PASSWORD)
+    return await hash_password(body.password) if body.password is not None else None
+
+
+async def write_with_secrets(
+    tx: Transaction,
+    caller: Ambassador,
+    changes: dict[str, Any],
+    stored_hash: str | None,
+    new_hash: str | None,
+    kept_token: str,
+) -> tuple[Ambassador, Profile]:
+    """The second transaction of a password or email change: only if the stored hash is still
+    the one checked (a change made meanwhile wins), write the changes and the new hash; a new
+    password revokes every other token of the person (and, once committed, their sockets)."""
+    if new_hash is not None or stored_hash is not None:
+        kept = new_hash if new_hash is not None else stored_hash
+        assert kept is not None
+        swapped = await auth_repository.swap_password_hash(
+            tx, caller.id_ambassador, stored_hash, kept, utcnow()
+        )
+        if not swapped:
+            raise Invalid.field("current_password", WRONG_PASSWORD)
+    written = await write(tx, caller, changes)
+    if new_hash is not None:
+        await auth.revoke_other_tokens(tx, caller.id_ambassador, kept_token)
+    return written
 
 
 async def get_in_brand(tx: Transaction, caller: Ambassador, id_ambassador: int) -> Ambassador:
