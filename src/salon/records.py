@@ -79,7 +79,7 @@ class BrandTag(NamedTuple):
 
 class Ambassador(NamedTuple):
     """A person of a brand, any role: the fields of the wire's `author` and their brand. (The
-    profile's dates are read only where they are shown: `ambassadors.repository.dates`.)"""
+    rest of the profile is read only where it is shown: `Profile`.)"""
 
     id_ambassador: int
     id_brand: int
@@ -98,6 +98,42 @@ class Ambassador(NamedTuple):
     @property
     def is_staff(self) -> bool:
         return self.status in STAFF_STATUSES
+
+
+class Profile(NamedTuple):
+    """The rest of a person's full form, read only where it is shown (`/me`, login, the
+    manager's writes, the widget's card): never with a message's author. Its fields are the
+    `ambassador` table's columns of the same names."""
+
+    gender: str | None
+    description: str | None
+    dob: str | None
+    lang: str | None
+    phone_1: str | None
+    phone_2: str | None
+    city: str | None
+    country: str | None
+    postcode: str | None
+    availability: str | None
+    unavailable: bool
+    is_absent: bool
+    absent_msg: str | None
+    fb_account: str | None
+    twitter_account: str | None
+    instagram_account: str | None
+    linkedin_account: str | None
+    youtube_account: str | None
+    tiktok_account: str | None
+    email_notification_enabled: bool
+    browser_notification_enabled: bool
+    notification_chat: bool
+    notification_email_chat: bool
+    optin_cgu: bool
+    optin_cgu_photos: bool
+    comment: str | None
+    id_brand_user: int | None
+    date_insert: datetime
+    date_update: datetime
 
 
 class Participant(NamedTuple):

@@ -96,6 +96,19 @@ MATRIX = [
     Route("GET", "/manager/me", None, ALL_OK, foreign=200),
     Route("GET", "/platform/me", None, ALL_OK, foreign=200),
     Route("DELETE", "/auth/token", None, (204,) * 5, foreign=204),
+    # The profile: everyone edits their own; the widget's card of a member of the brand.
+    Route("PATCH", "/widget/me", {"city": "Paris"}, ALL_OK, foreign=200),
+    Route("PATCH", "/manager/me", {"is_absent": True}, ALL_OK, foreign=200),
+    Route("GET", "/widget/ambassadors/{a}", None, ALL_OK),
+    # The manager's writes of people: brand staff only.
+    Route(
+        "POST",
+        "/manager/ambassadors",
+        {"firstname": "New", "lastname": "Person", "email": "new-{me}@example.com"},
+        (403, 403, 403, 201, 403),
+        foreign=201,
+    ),
+    Route("PATCH", "/manager/ambassadors/{a}", {"city": "Paris"}, STAFF_ONLY),
     # The manager's views: brand staff only; another brand's staff see their own brand.
     Route("GET", "/manager/chatrooms", None, STAFF_ONLY, foreign=200),
     Route("GET", "/manager/chatrooms/{c}", None, STAFF_ONLY),
@@ -231,6 +244,7 @@ def test_the_matrix_covers_every_operation_of_the_schema() -> None:
     spec = create_app(Settings(database_url="sqlite://")).openapi()
     operations = {(m.upper(), path) for path, item in spec["paths"].items() for m in item}
     public = {("POST", "/auth/login"), ("POST", "/auth/token"), ("POST", "/auth/guest")}
+    public |= {("POST", "/auth/brand")}
     public |= {("GET", "/health"), ("GET", "/health/live"), ("GET", "/health/ready")}
     public |= {("GET", "/public/ratings/{token}"), ("PUT", "/public/ratings/{token}")}
     public |= {("GET", "/brand"), ("GET", "/widget/config")}  # tests/widget/test_brand.py
@@ -253,7 +267,9 @@ def test_the_matrix_covers_every_operation_of_the_schema() -> None:
             return path.removesuffix("{c}") + "{id}"
         if path.endswith("/me"):
             return "/{environment}/me"
-        if path.startswith(("/manager/ambassadors/", "/platform/ambassadors/")):
+        if path.startswith(
+            ("/manager/ambassadors/", "/platform/ambassadors/", "/widget/ambassadors/")
+        ):
             return path.replace("{a}", "{id}").replace("{p}", "{id}")
         for short, name in aliases.items():
             path = path.replace(short, name)

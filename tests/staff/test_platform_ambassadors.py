@@ -100,6 +100,11 @@ async def test_one_person(
     }
     myself = await client.get(f"{PATH}/{ambassador.id}", headers=ambassador.headers)
     assert myself.json()["online"] is True
+    # The profile's gender, as the person set it.
+    changed = await client.patch("/manager/me", headers=bob.headers, json={"gender": "male"})
+    assert changed.status_code == 200, changed.text
+    again = await client.get(f"{PATH}/{bob.id}", headers=ambassador.headers)
+    assert again.json()["gender"] == "male"
 
 
 async def test_stats_count_the_ratings_received_as_the_chat_does(

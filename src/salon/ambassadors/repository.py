@@ -6,7 +6,7 @@ from typing import Any
 from salon.api.listing import Sort
 from salon.db.database import Row, Transaction
 from salon.db.query import Query, expand, query
-from salon.records import Ambassador, AmbassadorStatus
+from salon.records import Ambassador, AmbassadorStatus, Profile
 
 FIELDS = Ambassador._fields
 
@@ -54,14 +54,81 @@ async def find_by_email(tx: Transaction, id_brand: int, email: str) -> Ambassado
     return None if row is None else ambassador_of(row)
 
 
-_DATES = Query("SELECT date_insert, date_update FROM ambassador WHERE id_ambassador = :id")
+_PROFILE = Query(
+    f"SELECT {', '.join(Profile._fields)} FROM ambassador WHERE id_ambassador = :id_ambassador"
+)
 
 
-async def dates(tx: Transaction, ambassador: Ambassador) -> tuple[datetime, datetime]:
-    """The profile's `date_insert` and `date_update` (only the full profile shows them)."""
-    row = await tx.fetchrow(_DATES, {"id": ambassador.id_ambassador})
+async def profile(tx: Transaction, id_ambassador: int) -> Profile:
+    """The rest of a person's full form (only the full form shows it)."""
+    row = await tx.fetchrow(_PROFILE, {"id_ambassador": id_ambassador})
     assert row is not None
-    return row[0], row[1]
+    return Profile._make(row)
+
+
+WRITABLE = frozenset(
+    {
+        "image",
+        "firstname",
+        "lastname",
+        "username",
+        "email",
+        "email_tmp",
+        "active",
+        "status",
+        "customer_id",
+        "id_brand_user",
+        *(field for field in Profile._fields if field not in ("date_insert", "date_update")),
+    }
+)
+"""The columns `update` may set: names from this list only, never the client's text."""
+
+
+async def update(
+    tx: Transaction, id_ambassador: int, changes: dict[str, Any], now: datetime
+) -> Ambassador:
+    """Set these columns of the person (and `date_update`); the person as they now are. The one
+    writer of the profile: `PATCH /me`, the manager's writes and `POST /auth/brand`."""
+    unknown = set(changes) - WRITABLE
+    assert not unknown, unknown
+    assignments = "".join(f"{column} = :{column}, " for column in sorted(changes))
+    row = await tx.fetchrow(
+        query(
+            f"UPDATE ambassador SET {assignments}date_update = :date_update "
+            f"WHERE id_ambassador = :id_ambassador RETURNING {', '.join(FIELDS)}"
+        ),
+        {**changes, "id_ambassador": id_ambassador, "date_update": now},
+    )
+    assert row is not None
+    return ambassador_of(row)
+
+
+_EMAIL_TAKEN = Query(
+    "SELECT 1 FROM ambassador WHERE id_brand = :id_brand AND email = :email "
+    "AND id_ambassador <> :id_ambassador"
+)
+
+
+async def email_taken(tx: Transaction, id_brand: int, email: str, id_ambassador: int) -> bool:
+    """Whether someone else of the brand signs in with this (lower case) email."""
+    params = {"id_brand": id_brand, "email": email, "id_ambassador": id_ambassador}
+    return await tx.fetchval(_EMAIL_TAKEN, params) is not None
+
+
+_CLIENT_BY_CUSTOMER_ID = Query(
+    f"SELECT {columns('a')} FROM ambassador a "
+    "WHERE a.id_brand = :id_brand AND a.status = :status AND a.customer_id = :customer_id "
+    "ORDER BY a.id_ambassador LIMIT 1"
+)
+
+
+async def find_client_by_customer_id(
+    tx: Transaction, id_brand: int, customer_id: str
+) -> Ambassador | None:
+    """The brand's shop customer (status 7) with this id in the brand's own system."""
+    params = {"id_brand": id_brand, "status": AmbassadorStatus.CLIENT, "customer_id": customer_id}
+    row = await tx.fetchrow(_CLIENT_BY_CUSTOMER_ID, params)
+    return None if row is None else ambassador_of(row)
 
 
 _FIND_CLIENT = Query(

@@ -296,7 +296,7 @@ async def list_platform(request: Request, call: Authenticated) -> JSON:
         call.tx, call.caller, filters, order, page.offset, page.per_page
     )
     now, window = utcnow(), call.settings.online_window
-    data = [platform_wire(person, inserted, now, window) for person, inserted in people]
+    data = [platform_wire(person, now, window) for person in people]
     return ok(paginate(request, page, data, total))
 
 
@@ -308,8 +308,8 @@ async def list_platform(request: Request, call: Authenticated) -> JSON:
     responses=error_responses(401, 403, 404, 422),
 )
 async def get_platform(id: AmbassadorId, call: Authenticated) -> JSON:
-    person, inserted = await service.platform_person(call.tx, call.caller, id)
-    return ok(platform_wire(person, inserted, utcnow(), call.settings.online_window))
+    person = await service.platform_person(call.tx, call.caller, id)
+    return ok(platform_wire(person, utcnow(), call.settings.online_window))
 
 
 @platform.get(

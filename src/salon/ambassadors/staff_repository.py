@@ -6,7 +6,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from salon.ambassadors.repository import WIDTH, ambassador_of, columns, like_pattern
 from salon.api.listing import Sort
@@ -109,6 +109,14 @@ async def manager_page(
     return found, int(total)
 
 
+class PlatformPerson(NamedTuple):
+    """A person as the platform lists them: the record, and two columns it does not hold."""
+
+    ambassador: Ambassador
+    date_insert: datetime
+    gender: str | None
+
+
 @dataclass(frozen=True)
 class PlatformFilters:
     name: str | None = None
@@ -121,8 +129,8 @@ class PlatformFilters:
 
 async def platform_page(
     tx: Transaction, id_brand: int, filters: PlatformFilters, sort: Sort, offset: int, limit: int
-) -> tuple[list[tuple[Ambassador, datetime]], int]:
-    """One page of the brand's people (with their `date_insert`) by `last_action_date`,
+) -> tuple[list[PlatformPerson], int]:
+    """One page of the brand's people (with their `date_insert` and `gender`) by `last_action_date`,
     never-seen people last, and the total."""
     params: dict[str, Any] = {"id_brand": id_brand, "offset": offset, "limit": limit}
     where = ["a.id_brand = :id_brand"]
@@ -149,26 +157,30 @@ async def platform_page(
     total = await tx.fetchval(query(f"SELECT count(*) FROM ambassador a WHERE {condition}"), params)
     rows = await tx.fetch(
         query(
-            f"SELECT {columns('a')}, a.date_insert FROM ambassador a WHERE {condition} "
+            f"SELECT {columns('a')}, a.date_insert, a.gender FROM ambassador a WHERE {condition} "
             f"ORDER BY {order} LIMIT :limit OFFSET :offset"
         ),
         params,
     )
-    return [(ambassador_of(row), row[WIDTH]) for row in rows], int(total)
+    return [_platform_person(row) for row in rows], int(total)
 
 
 _GET_WITH_DATE = Query(
-    f"SELECT {columns('a')}, a.date_insert FROM ambassador a "
+    f"SELECT {columns('a')}, a.date_insert, a.gender FROM ambassador a "
     "WHERE a.id_ambassador = :id_ambassador AND a.id_brand = :id_brand"
 )
 
 
+def _platform_person(row: Sequence[Any]) -> PlatformPerson:
+    return PlatformPerson(ambassador_of(row), row[WIDTH], row[WIDTH + 1])
+
+
 async def get_with_date(
     tx: Transaction, id_ambassador: int, id_brand: int
-) -> tuple[Ambassador, datetime] | None:
-    """The brand's person and their `date_insert`."""
+) -> PlatformPerson | None:
+    """The brand's person, their `date_insert` and `gender`."""
     row = await tx.fetchrow(_GET_WITH_DATE, {"id_ambassador": id_ambassador, "id_brand": id_brand})
-    return None if row is None else (ambassador_of(row), row[WIDTH])
+    return None if row is None else _platform_person(row)
 
 
 _ESTABLISHED = Query(

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from salon.ambassadors.schemas import AmbassadorMicro, micro_wire
-from salon.ambassadors.staff_repository import StaffRow
+from salon.ambassadors.staff_repository import PlatformPerson, StaffRow
 from salon.api.wire import Int32, WireDateTime
 from salon.clock import format_wire_datetime
-from salon.records import Ambassador, AmbassadorStatus
+from salon.records import AmbassadorStatus
 
 NO_SOURCE = "Salon records no {what}: always {value}."
 
@@ -77,7 +77,7 @@ class PlatformAmbassador(BaseModel):
     date_insert: WireDateTime
     customer_id: str | None
     image: str | None
-    gender: str | None = Field(description="Salon records no gender yet: always null.")
+    gender: str | None
     firstname: str
     lastname: str
     username: str | None
@@ -89,16 +89,17 @@ class PlatformAmbassador(BaseModel):
 
 
 def platform_wire(
-    ambassador: Ambassador, date_insert: datetime, now: datetime, online_window: timedelta
+    person: PlatformPerson, now: datetime, online_window: timedelta
 ) -> dict[str, Any]:
+    ambassador = person.ambassador
     last_action = ambassador.last_action_date
     return {
         "id_ambassador": ambassador.id_ambassador,
         "id_brand": ambassador.id_brand,
-        "date_insert": format_wire_datetime(date_insert),
+        "date_insert": format_wire_datetime(person.date_insert),
         "customer_id": ambassador.customer_id,
         "image": ambassador.image,
-        "gender": None,
+        "gender": person.gender,
         "firstname": ambassador.firstname,
         "lastname": ambassador.lastname,
         "username": ambassador.username,

@@ -2,7 +2,6 @@
 (docs/decisions.md, "The staff's and the platform's people")."""
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from salon.ambassadors import mail
 from salon.ambassadors import repository as ambassadors
@@ -114,14 +113,14 @@ async def platform_page(
     sort: Sort,
     offset: int,
     limit: int,
-) -> tuple[list[tuple[Ambassador, datetime]], int]:
+) -> tuple[list[repository.PlatformPerson], int]:
     ensure_member(caller)
     return await repository.platform_page(tx, caller.id_brand, filters, sort, offset, limit)
 
 
 async def platform_person(
     tx: Transaction, caller: Ambassador, id_ambassador: int
-) -> tuple[Ambassador, datetime]:
+) -> repository.PlatformPerson:
     ensure_member(caller)
     found = await repository.get_with_date(tx, id_ambassador, caller.id_brand)
     if found is None:

@@ -153,12 +153,36 @@ def _render_http_error(request: Request, error: Exception) -> Response:
 
 def _methods_of_path(request: Request) -> set[str]:
     """Every method the API documents at this path (the router only knows it found one route
-    with another method); path parameters are ids, digits only (api/routing.py)."""
+    with another method); path parameters are ids, digits only (api/routing.py), but for those
+    whose schema lists their values (`/{environment}/me`: GET for three, PATCH for two)."""
     path = request.url.path
-    for template, item in request.app.openapi()["paths"].items():
-        if re.fullmatch(re.sub(r"\{[^}]+\}", "[0-9]+", template), path):
-            return {method.upper() for method in item}
+    spec = request.app.openapi()
+    for template, item in spec["paths"].items():
+        pattern = re.sub(r"\{([^}]+)\}", r"(?P<\1>[^/]+)", template)
+        found = re.fullmatch(pattern, path)
+        if found is None:
+            continue
+        methods = {
+            method.upper()
+            for method, operation in item.items()
+            if all(
+                _admits(spec, parameter, found.group(parameter["name"]))
+                for parameter in operation.get("parameters", ())
+                if parameter["in"] == "path"
+            )
+        }
+        if methods:
+            return methods
     return set()
+
+
+def _admits(spec: dict[str, Any], parameter: dict[str, Any], value: str) -> bool:
+    schema = parameter.get("schema", {})
+    if "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    if "enum" in schema:
+        return value in schema["enum"]
+    return value.isdigit()
 
 
 def _render_unexpected(request: Request, error: Exception) -> Response:

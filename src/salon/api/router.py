@@ -1,9 +1,11 @@
 from fastapi import APIRouter
 
+from salon.ambassadors.manager import router as manager_ambassador_writes
 from salon.ambassadors.me import router as me
 from salon.ambassadors.router import router as ambassadors
 from salon.ambassadors.staff import manager as manager_ambassadors
 from salon.ambassadors.staff import platform as platform_ambassadors
+from salon.ambassadors.widget import router as widget_ambassadors
 from salon.auth.router import router as auth
 from salon.brands.router import router as brands
 from salon.catalog.router import router as catalog
@@ -28,9 +30,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     public_ratings,
     manager_chatrooms,
     manager_ambassadors,
+    manager_ambassador_writes,
     platform_ambassadors,
     waiting_list,
     brands,
     catalog,
+    widget_ambassadors,
     me,  # /{environment}/me: last, its first segment is a parameter
 )

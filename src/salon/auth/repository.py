@@ -95,6 +95,20 @@ async def revoke_tokens(
     return [row[0] for row in rows]
 
 
+_REVOKE_OTHER_TOKENS = Query(
+    "UPDATE api_token SET date_revoke = :now WHERE id_ambassador = :id_ambassador "
+    "AND date_revoke IS NULL AND token_hash <> :kept RETURNING token_hash"
+)
+
+
+async def revoke_other_tokens(
+    tx: Transaction, now: datetime, *, id_ambassador: int, kept: str
+) -> list[str]:
+    """Revoke a person's live tokens but the one whose digest is `kept`; the digests revoked."""
+    params = {"now": now, "id_ambassador": id_ambassador, "kept": kept}
+    return [row[0] for row in await tx.fetch(_REVOKE_OTHER_TOKENS, params)]
+
+
 _REVOKE_TOKEN = Query(
     "UPDATE api_token SET date_revoke = :now WHERE token_hash = :token_hash AND date_revoke IS NULL"
 )
@@ -152,6 +166,36 @@ async def set_password_hash(
 ) -> None:
     params = {"password_hash": password_hash, "now": now, "id": ambassador.id_ambassador}
     await tx.execute(_SET_PASSWORD, params)
+
+
+_PASSWORD_HASH = Query("SELECT password_hash FROM ambassador WHERE id_ambassador = :id")
+
+
+async def password_hash_of(tx: Transaction, id_ambassador: int) -> str | None:
+    """The person's Argon2 hash; None when they have no password."""
+    found: str | None = await tx.fetchval(_PASSWORD_HASH, {"id": id_ambassador})
+    return found
+
+
+_SWAP_PASSWORD = Query(
+    "UPDATE ambassador SET password_hash = :new, date_update = :now "
+    "WHERE id_ambassador = :id AND password_hash = :old"
+)
+_SET_FIRST_PASSWORD = Query(
+    "UPDATE ambassador SET password_hash = :new, date_update = :now "
+    "WHERE id_ambassador = :id AND password_hash IS NULL"
+)
+
+
+async def swap_password_hash(
+    tx: Transaction, id_ambassador: int, old: str | None, new: str, now: datetime
+) -> bool:
+    """Set the hash to `new` if it still is `old` (checked outside this transaction): False
+    when it changed in between (a change made meanwhile wins)."""
+    params = {"new": new, "now": now, "id": id_ambassador}
+    if old is None:
+        return await tx.execute(_SET_FIRST_PASSWORD, params) > 0
+    return await tx.execute(_SWAP_PASSWORD, params | {"old": old}) > 0
 
 
 _LIVE_TOKENS = (

@@ -4,11 +4,12 @@ from fastapi import APIRouter, Header, Request, Response
 
 from salon.ambassadors.schemas import full_wire
 from salon.api.deps import Authenticated, Public, bearer_token
-from salon.api.errors import error_responses
+from salon.api.errors import described, error_responses
+from salon.api.openapi import SCHEME
 from salon.api.responses import JSON, ok
 from salon.api.routing import SalonRoute
-from salon.auth import service
-from salon.auth.schemas import ApiKeyRequest, LoginOut, LoginRequest, TokenOut
+from salon.auth import brand, service
+from salon.auth.schemas import ApiKeyRequest, BrandUserRequest, LoginOut, LoginRequest, TokenOut
 from salon.clock import utcnow
 from salon.config import Settings
 from salon.ratelimit import RateLimiter
@@ -37,7 +38,7 @@ async def login(body: LoginRequest, request: Request, domain: DomainHeader = Non
     state = request.app.state
     settings: Settings = state.settings
     limiter: RateLimiter = state.rate_limiter
-    token, ambassador, dates = await service.login(
+    token, ambassador, profile = await service.login(
         state.database,
         limiter,
         state.password_hashing,
@@ -47,7 +48,7 @@ async def login(body: LoginRequest, request: Request, domain: DomainHeader = Non
         password=body.password,
         client_ip=client_ip(request),
     )
-    user = full_wire(ambassador, dates, utcnow(), settings.online_window)
+    user = full_wire(ambassador, profile, utcnow(), settings.online_window)
     return ok({"token": token, "user": user})
 
 
@@ -75,6 +76,40 @@ async def guest(request: Request, tx: Public, domain: DomainHeader = None) -> JS
     state = request.app.state
     token = await service.create_guest(
         tx, state.rate_limiter, state.settings, domain, client_ip(request)
+    )
+    return ok({"token": token})
+
+
+@router.post(
+    "/brand",
+    response_model=TokenOut,
+    summary="Connect with brand user data",
+    description=described(
+        "The brand's site signs its customer in: `user_api_key` is the API key of one of the "
+        "brand's staff (the site's integration key; any other key is 401), and "
+        "`X-Popsell-Domain`, when sent, must be that brand's. The customer is found among the "
+        "brand's clients (status 7) by `customer_id`, else by `email_tmp`, or created; what "
+        "the site sends replaces what Salon had. With a guest's bearer token (optional), the "
+        "guest is bound to the customer once, and the customer's chatrooms include the "
+        "guest's. Each address may call it as often as it may log in.",
+        ("Authorization", brand.NOT_A_GUEST, "the bearer token is not a guest's"),
+        ("Authorization", brand.BOUND_ELSEWHERE, "the guest was bound to another customer"),
+    ),
+    openapi_extra={"security": [{}, {SCHEME: []}]},
+    responses=error_responses(401, 422),
+)
+async def brand_user(
+    body: BrandUserRequest, request: Request, tx: Public, domain: DomainHeader = None
+) -> JSON:
+    state = request.app.state
+    token = await brand.connect(
+        tx,
+        state.rate_limiter,
+        state.settings,
+        body,
+        domain=domain,
+        guest_token=bearer_token(request.headers.get("authorization")),
+        client_ip=client_ip(request),
     )
     return ok({"token": token})
 

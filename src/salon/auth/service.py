@@ -1,5 +1,5 @@
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import quote
 
 from limits import (
@@ -21,7 +21,7 @@ from salon.provisioning import repository as brands
 from salon.provisioning import service as provisioning
 from salon.ratelimit import RateLimiter
 from salon.realtime import outbox
-from salon.records import Ambassador, AmbassadorStatus
+from salon.records import Ambassador, AmbassadorStatus, Profile
 
 
 async def authenticate(
@@ -100,6 +100,16 @@ async def revoke_tokens(tx: Transaction, id_ambassador: int, label: str | None =
     return len(token_hashes)
 
 
+async def revoke_other_tokens(tx: Transaction, id_ambassador: int, kept_token: str) -> int:
+    """Revoke a person's live tokens but `kept_token` (a password change keeps the session
+    that made it), and so their sockets, once committed."""
+    token_hashes = await repository.revoke_other_tokens(
+        tx, utcnow(), id_ambassador=id_ambassador, kept=hash_token(kept_token)
+    )
+    outbox.revoke(tx, token_hashes)
+    return len(token_hashes)
+
+
 INVALID_LOGIN = "Invalid email or password"
 
 
@@ -128,9 +138,9 @@ async def login(
     email: str,
     password: str,
     client_ip: str,
-) -> tuple[str, Ambassador, tuple[datetime, datetime]]:
+) -> tuple[str, Ambassador, Profile]:
     """A new token for the person with this email and password in the brand of `domain`, the
-    person, and their profile's dates.
+    person, and the rest of their profile.
 
     Brute force is refused, not just slowed: each address may try
     `login_attempts_per_ip_per_minute` times a minute, and each email may fail
@@ -168,8 +178,8 @@ async def login(
         if confirmed is None:
             raise Unauthorized(INVALID_LOGIN)
         token = await issue_token(tx, confirmed, "login")
-        profile_dates = await ambassadors.dates(tx, confirmed)
-    return token, confirmed, profile_dates
+        profile = await ambassadors.profile(tx, confirmed.id_ambassador)
+    return token, confirmed, profile
 
 
 async def exchange_api_key(

@@ -215,6 +215,13 @@ LAST_RATING_VALUE = f"({_LAST_RATING_OF_C.format(column='r.value')})"
 _COMMENTED = f"coalesce(({_LAST_RATING_OF_C.format(column='r.content')}), '') <> ''"
 
 
+# The ambassador's participant row, or one of the guest accounts bound to them.
+_SELF_OR_GUEST = (
+    "(own.id_ambassador = :me OR own.id_ambassador IN "
+    "(SELECT g.id_ambassador FROM ambassador g WHERE g.id_brand_user = :me))"
+)
+
+
 async def page_of_ambassador(
     tx: Transaction,
     id_ambassador: int,
@@ -223,10 +230,12 @@ async def page_of_ambassador(
     offset: int,
     limit: int,
 ) -> tuple[list[Chatroom], int]:
-    """One page of the chatrooms this ambassador is in, each with its participants, and the
-    total. The filters on archive and flag read this ambassador's own participant row."""
+    """One page of the chatrooms this ambassador is in, or one of the guest accounts bound to
+    them (`ambassador.id_brand_user`, POST /auth/brand), each with its participants, and the
+    total. The filters on archive and flag read the participant row of the ambassador (or of
+    their guest) in the chatroom."""
     params: dict[str, Any] = {"me": id_ambassador, "offset": offset, "limit": limit}
-    own = ["own.id_chatroom = c.id_chatroom", "own.id_ambassador = :me"]
+    own = [_SELF_OR_GUEST]
     if filters.archived is not None:
         own.append("own.archived = :archived")
         params["archived"] = filters.archived
@@ -243,8 +252,8 @@ async def page_of_ambassador(
     if filters.commented is not None:
         where.append(_COMMENTED if filters.commented else f"NOT {_COMMENTED}")
     source = (
-        f"FROM chatroom c JOIN chatroom_ambassador own ON {' AND '.join(own)} "
-        f"WHERE {' AND '.join(where)}"
+        "FROM chatroom c WHERE c.id_chatroom IN (SELECT own.id_chatroom FROM "
+        f"chatroom_ambassador own WHERE {' AND '.join(own)}) AND {' AND '.join(where)}"
     )
     direction = "DESC" if sort.descending else "ASC"
     total = await tx.fetchval(query(f"SELECT count(*) {source}"), params)

@@ -1,6 +1,15 @@
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, SmallInteger, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from salon.clock import utcnow
@@ -39,3 +48,44 @@ class Ambassador(Base):
     validate_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
     declined_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decline_reason: Mapped[str | None] = mapped_column(String(1000))
+
+    # The profile (docs/decisions.md, "The ambassador's profile"): read only where the full
+    # form is shown (`ambassadors.repository.profile`), never with a message's author.
+    gender: Mapped[str | None] = mapped_column(String(32))
+    description: Mapped[str | None] = mapped_column(String(2000))
+    dob: Mapped[str | None] = mapped_column(String(10))  # YYYY-MM-DD
+    lang: Mapped[str | None] = mapped_column(String(16))
+    phone_1: Mapped[str | None] = mapped_column(String(32))
+    phone_2: Mapped[str | None] = mapped_column(String(32))
+    city: Mapped[str | None] = mapped_column(String(255))
+    country: Mapped[str | None] = mapped_column(String(255))
+    postcode: Mapped[str | None] = mapped_column(String(32))
+    availability: Mapped[str | None] = mapped_column(String(255))
+    unavailable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    is_absent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    absent_msg: Mapped[str | None] = mapped_column(String(1000))
+    fb_account: Mapped[str | None] = mapped_column(String(255))
+    twitter_account: Mapped[str | None] = mapped_column(String(255))
+    instagram_account: Mapped[str | None] = mapped_column(String(255))
+    linkedin_account: Mapped[str | None] = mapped_column(String(255))  # `linkedIn_account`
+    youtube_account: Mapped[str | None] = mapped_column(String(255))
+    tiktok_account: Mapped[str | None] = mapped_column(String(255))
+    email_notification_enabled: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+    browser_notification_enabled: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+    notification_chat: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    notification_email_chat: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+    optin_cgu: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    optin_cgu_photos: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The brand staff's note on the person (POST/PATCH /manager/ambassadors `comment`).
+    comment: Mapped[str | None] = mapped_column(String(2000))
+    # A guest (status 8) bound to the brand user (status 7) it became (POST /auth/brand): the
+    # brand user's chatrooms include the guest's.
+    id_brand_user: Mapped[int | None] = mapped_column(
+        ForeignKey("ambassador.id_ambassador"), index=True
+    )
