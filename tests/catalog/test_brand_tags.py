@@ -149,6 +149,7 @@ BAD_CREATES = [
     ({"names": [{"lang": "en_GB", "content": "x" * 256}]}, "names.0.content"),
     ({"names": [{"lang": "en_GB", "content": 5}]}, "names.0.content"),
     ({"names": [{"lang": "en_GB"}]}, "names.0.content"),
+    ({"names": [{"lang": "en_GB", "content": "   "}]}, "names.0.content"),
     ({"names": []}, "names"),
     ({"names": None}, "names"),
     ({"images": [{"lang": "en_GB", "content": "javascript:alert(1)"}]}, "images.0.content"),
@@ -180,9 +181,10 @@ async def test_a_name_taken_is_a_422_on_create_and_on_update(
     await create(client, manager, name="Experts")
     other = await create(client, manager, name="Sellers")
     before = await content_rows(app)
-    again = await client.post(PATH, headers=manager.headers, json=body("Experts"))
-    assert again.status_code == 422, again.text
-    assert again.json()["errors"] == {"names": ["The brand already has a tag with this name."]}
+    for taken in ("Experts", "  Experts "):  # a name is kept without its surrounding spaces
+        again = await client.post(PATH, headers=manager.headers, json=body(taken))
+        assert again.status_code == 422, again.text
+        assert again.json()["errors"] == {"names": ["The brand already has a tag with this name."]}
     names = [{"lang": "en_GB", "content": "Experts"}]
     renamed = await client.patch(
         f"{PATH}/{other['id_brand_tag']}", headers=manager.headers, json={"names": names}

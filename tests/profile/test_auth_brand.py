@@ -74,6 +74,39 @@ async def test_the_site_creates_then_finds_its_customer(
     assert renamed["email_tmp"] == "jane.doe@example.com"
 
 
+@pytest.mark.parametrize("customer_id", [None, "S-9"])
+async def test_a_customer_cannot_steal_another_s_account_through_email_tmp(
+    client: httpx.AsyncClient, world: World, site_key: str, shop: int, customer_id: str | None
+) -> None:
+    """Mallory, a customer, sets her `email_tmp` to Alice's: when the site signs Alice in,
+    Alice gets an account of her own, not Mallory's (her chats, her ratings)."""
+    mallory_token = (
+        await connect(
+            client,
+            {"email_tmp": "mallory@example.com", "firstname": "Mallory"}
+            | {"user_api_key": site_key},
+        )
+    ).json()["token"]
+    mallory = await me(client, mallory_token)
+    headers = {"Authorization": f"Bearer {mallory_token}"}
+    claimed = await client.patch(
+        f"/chat/ambassadors/{mallory['id_ambassador']}",
+        headers=headers,
+        json={"email_tmp": "alice@example.com"},
+    )
+    assert claimed.status_code == 200, claimed.text
+    alice_body = {"email_tmp": "alice@example.com", "firstname": "Alice", "user_api_key": site_key}
+    if customer_id is not None:
+        alice_body["customer_id"] = customer_id
+    alice = await me(client, (await connect(client, alice_body)).json()["token"])
+    assert alice["id_ambassador"] != mallory["id_ambassador"]
+    assert (alice["firstname"], alice["customer_id"]) == ("Alice", customer_id)
+    # Mallory is still herself, and Alice is found again as herself.
+    assert (await me(client, mallory_token))["firstname"] == "Mallory"
+    again = await me(client, (await connect(client, alice_body)).json()["token"])
+    assert again["id_ambassador"] == alice["id_ambassador"]
+
+
 async def test_only_a_staff_key_of_the_domain_s_brand_connects(
     app: FastAPI, client: httpx.AsyncClient, world: World, shop: int, site_key: str
 ) -> None:

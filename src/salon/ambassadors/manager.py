@@ -58,6 +58,8 @@ async def create_ambassador(body: ManagerCreate, call: Authenticated) -> JSON:
         ("active", profiles.ACTIVE_AND_UNSUBSCRIBE, "both are sent"),
         ("active", profiles.SELF_DEACTIVATION, "staff set their own active to false"),
         ("unsubscribe", profiles.SELF_DEACTIVATION, "staff unsubscribe themselves"),
+        ("active", profiles.NOT_REVIVED, "the person's active is below 0"),
+        ("email", profiles.OWN_EMAIL, "staff change their own email"),
     ),
     responses=error_responses(401, 403, 404, 422),
 )

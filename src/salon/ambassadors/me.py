@@ -74,9 +74,10 @@ async def get_me(
         ("email", "The email has already been taken.", "another person of the brand has it"),
         (
             "password",
-            "A guest or a shop customer signs in through the brand, not with a password.",
+            profiles.VISITOR_SIGN_IN,
             "a password for a guest or a shop customer (status 7, 8)",
         ),
+        ("email", profiles.VISITOR_SIGN_IN, "a sign-in email for a guest or a shop customer"),
         (
             "password_confirmation",
             "The password confirmation field is required when password is present.",
@@ -95,6 +96,11 @@ async def get_me(
             "a person with a password changes either without it",
         ),
         ("current_password", profiles.WRONG_PASSWORD, "it is not the person's password"),
+        (
+            "current_password",
+            profiles.CHANGED_MEANWHILE,
+            "another change of the password or email was written first",
+        ),
     ),
     openapi_extra={"security": [{SCHEME: []}], "parameters": [BRAND_HEADER]},
     responses=error_responses(401, 403, 404, 422, 503),

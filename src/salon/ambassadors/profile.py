@@ -16,7 +16,7 @@ from salon.ambassadors.schemas import (
 )
 from salon.auth import repository as auth_repository
 from salon.auth import service as auth
-from salon.auth.passwords import PasswordHashing, hash_password
+from salon.auth.passwords import PasswordHashing
 from salon.auth.service import LoginLimits
 from salon.clock import utcnow
 from salon.config import Settings
@@ -67,6 +67,7 @@ async def shown(tx: Transaction, ambassador: Ambassador) -> tuple[Ambassador, Pr
 # PATCH /{environment}/me
 
 SECRET_FIELDS = frozenset({"password", "password_confirmation", "current_password"})
+VISITOR_SIGN_IN = "A guest or a shop customer signs in through the brand, not with a password."
 
 
 def needs_current_password(body: MeUpdate) -> bool:
@@ -79,12 +80,13 @@ def check_me(caller: Ambassador, body: MeUpdate) -> dict[str, Any]:
     """The columns `PATCH /me` sets, once the password fields are consistent. The password
     itself is checked and hashed by the caller, outside any transaction."""
     changes = changes_of(body, exclude=SECRET_FIELDS)
+    if caller.status in VISITOR_STATUSES and "email" in changes:
+        # A sign-in email without a password signs no one in; it would only squat the
+        # address of someone the brand adds later. Their contact address is `email_tmp`.
+        raise Invalid.field("email", VISITOR_SIGN_IN)
     if body.password is not None:
         if caller.status in VISITOR_STATUSES:
-            raise Invalid.field(
-                "password",
-                "A guest or a shop customer signs in through the brand, not with a password.",
-            )
+            raise Invalid.field("password", VISITOR_SIGN_IN)
         if body.password_confirmation is None:
             raise Invalid.field(
                 "password_confirmation",
@@ -109,6 +111,7 @@ def check_current_password(body: MeUpdate, stored_hash: str | None) -> None:
 
 
 WRONG_PASSWORD = "The current password is incorrect."  # noqa: S105 (a message)
+CHANGED_MEANWHILE = "The password or the email changed meanwhile: send the change again."
 
 
 async def check_secrets(
@@ -120,16 +123,19 @@ async def check_secrets(
     stored_hash: str | None,
 ) -> str | None:
     """Outside any transaction: check the current password against `stored_hash` (wrong ones
-    count like failed logins: 429 past the limit) and hash the new one; its hash, if any."""
-    if stored_hash is not None:
-        failures = LoginLimits.of(settings).per_email
-        person = str(caller.id_ambassador)
-        await limiter.ensure_allowed(failures, "me-password", person)
+    count like failed logins: 429 past the limit) and hash the new one; its hash, if any.
+    One check at a time per person, as logins per email: parallel guesses would all pass the
+    budget before any failure is counted. Both run on the bounded hashing threads."""
+    person = str(caller.id_ambassador)
+    async with limiter.exclusive("me-password", person):
         with hashing.admit() as checker:
-            if not await checker.verify(body.current_password or "", stored_hash):
-                await limiter.record(failures, "me-password", person)
-                raise Invalid.field("current_password", WRONG_PASSWORD)
-    return await hash_password(body.password) if body.password is not None else None
+            if stored_hash is not None:
+                failures = LoginLimits.of(settings).per_email
+                await limiter.ensure_allowed(failures, "me-password", person)
+                if not await checker.verify(body.current_password or "", stored_hash):
+                    await limiter.record(failures, "me-password", person)
+                    raise Invalid.field("current_password", WRONG_PASSWORD)
+            return await checker.hash(body.password) if body.password is not None else None
 
 
 async def write_with_secrets(
@@ -150,7 +156,7 @@ async def write_with_secrets(
             tx, caller.id_ambassador, stored_hash, kept, utcnow()
         )
         if not swapped:
-            raise Invalid.field("current_password", WRONG_PASSWORD)
+            raise Invalid.field("current_password", CHANGED_MEANWHILE)
     written = await write(tx, caller, changes)
     if new_hash is not None:
         await auth.revoke_other_tokens(tx, caller.id_ambassador, kept_token)
@@ -168,6 +174,11 @@ async def get_in_brand(tx: Transaction, caller: Ambassador, id_ambassador: int) 
 # The manager's writes: brand staff only, on people of their brand.
 
 SELF_DEACTIVATION = "You cannot deactivate or unsubscribe your own account."
+NOT_REVIVED = (
+    "The ambassador was declined, blocked or unsubscribed: active only moves an unactivated "
+    "or active person."
+)
+OWN_EMAIL = "Change your own email at PATCH /{environment}/me, with your current password."
 ACTIVE_AND_UNSUBSCRIBE = "The active field cannot be sent with unsubscribe."
 UNSUBSCRIBED_BY_BRAND = -3
 
@@ -201,8 +212,9 @@ async def update_by_staff(
     tx: Transaction, caller: Ambassador, id_ambassador: int, body: ManagerUpdate
 ) -> tuple[Ambassador, Profile]:
     """Brand staff change anyone of their brand (another brand's id: NotFound). `active`
-    true/false is 1/0; `unsubscribe` makes the person unsubscribed by the brand (-3) and
-    revokes their tokens, so their sockets close. Staff cannot disable themselves."""
+    true/false is 1/0, for a person who is neither declined, blocked nor unsubscribed;
+    `unsubscribe` makes the person unsubscribed by the brand (-3) and revokes their tokens, so
+    their sockets close. Staff cannot disable themselves, nor change their own email here."""
     target = await get_in_brand(tx, caller, id_ambassador)
     if not caller.is_staff:
         raise Forbidden
@@ -215,8 +227,17 @@ async def update_by_staff(
         changes["active"] = 1 if body.active else 0
     if unsubscribing:
         changes["active"] = UNSUBSCRIBED_BY_BRAND
-    if target.id_ambassador == caller.id_ambassador and (unsubscribing or body.active is False):
+    myself = target.id_ambassador == caller.id_ambassador
+    if myself and (unsubscribing or body.active is False):
         raise Invalid.field("unsubscribe" if unsubscribing else "active", SELF_DEACTIVATION)
+    # A decision (declined -1), a block or an unsubscription is not undone by a flag: the
+    # person's old tokens would all work again.
+    if body.active is not None and target.active < 0:
+        raise Invalid.field("active", NOT_REVIVED)
+    # One's own sign-in email needs one's password (PATCH /me): a stolen staff token must not
+    # be enough to move the account to another address.
+    if myself and "email" in changes and changes["email"] != target.email:
+        raise Invalid.field("email", OWN_EMAIL)
     updated, profile = await write(tx, target, changes)
     if unsubscribing:
         await auth.revoke_tokens(tx, target.id_ambassador)

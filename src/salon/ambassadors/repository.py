@@ -78,6 +78,7 @@ WRITABLE = frozenset(
         "status",
         "customer_id",
         "id_brand_user",
+        "brand_user_email",
         *(field for field in Profile._fields if field not in ("date_insert", "date_update")),
     }
 )
@@ -128,6 +129,21 @@ async def find_client_by_customer_id(
     """The brand's shop customer (status 7) with this id in the brand's own system."""
     params = {"id_brand": id_brand, "status": AmbassadorStatus.CLIENT, "customer_id": customer_id}
     row = await tx.fetchrow(_CLIENT_BY_CUSTOMER_ID, params)
+    return None if row is None else ambassador_of(row)
+
+
+_CLIENT_BY_BRAND_USER_EMAIL = Query(
+    f"SELECT {columns('a')} FROM ambassador a "
+    "WHERE a.id_brand = :id_brand AND a.status = :status AND a.customer_id IS NULL "
+    "AND a.brand_user_email = :email ORDER BY a.id_ambassador LIMIT 1"
+)
+
+
+async def find_brand_user_by_email(tx: Transaction, id_brand: int, email: str) -> Ambassador | None:
+    """The brand user (status 7, no customer id) that the brand's site vouched for with this
+    email at `POST /auth/brand`. Never by `email_tmp`, which its owner may set to anything."""
+    params = {"id_brand": id_brand, "status": AmbassadorStatus.CLIENT, "email": email}
+    row = await tx.fetchrow(_CLIENT_BY_BRAND_USER_EMAIL, params)
     return None if row is None else ambassador_of(row)
 
 

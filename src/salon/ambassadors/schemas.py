@@ -7,8 +7,10 @@ from pydantic_core import PydanticCustomError
 from salon.api.wire import (
     InputDateTime,
     InputEmail,
+    InputImageUrl,
     InputText,
     Int32,
+    Name,
     WireDateTime,
     null_refused,
 )
@@ -234,8 +236,8 @@ class ProfileChanges(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=False)
 
-    image: Annotated[InputText, Field(max_length=2048)] | None = _nullable("an image URL")
-    firstname: Annotated[InputText, Field(min_length=1, max_length=255)] | None = _required()
+    image: InputImageUrl | None = _nullable("an image's http(s) URL")
+    firstname: Name | None = _required()
     lastname: Annotated[InputText, Field(max_length=255)] | None = _required()
     username: Text255 | None = _nullable("the public name")
     email: InputEmail | None = _required(
@@ -331,7 +333,7 @@ Comment = Annotated[InputText, Field(max_length=2000)]
 class ManagerCreate(ProfileChanges):
     """Body of `POST /manager/ambassadors`."""
 
-    firstname: Annotated[InputText, Field(min_length=1, max_length=255)]
+    firstname: Name
     lastname: Annotated[InputText, Field(max_length=255)]
     email: InputEmail = Field(description="unique in the brand (stored lower case)")
     customer_id: Text255 | None = Field(default=None, description="id in the brand's system")

@@ -181,6 +181,7 @@ DECISION_RULES = (
     service.NOT_AWAITING,
     "the person is not awaiting approval (active is not 0): already active, declined or disabled",
 )
+OWN_DECISION_RULE = ("id", service.OWN_DECISION, "staff decide on themselves")
 
 
 @manager.get(
@@ -240,6 +241,7 @@ def _decided(decision: service.Decision, message: str) -> JSON | HTMLResponse:
         "the HTML of the mail that would tell them, and nothing changes (Salon sends no mail "
         "itself).",
         DECISION_RULES,
+        OWN_DECISION_RULE,
     ),
     openapi_extra={"parameters": PreviewQuery.parameters()},
     responses=error_responses(401, 403, 404, 422, also=HTML_PREVIEW),
@@ -260,6 +262,7 @@ async def approve(id: AmbassadorId, request: Request, call: Authenticated) -> JS
         "the reason kept. With `preview-mail=true`: the HTML of the mail that would tell them, "
         "and nothing changes (Salon sends no mail itself).",
         DECISION_RULES,
+        OWN_DECISION_RULE,
     ),
     openapi_extra={"parameters": PreviewQuery.parameters()},
     responses=error_responses(401, 403, 404, 422, also=HTML_PREVIEW),

@@ -18,6 +18,7 @@ from salon.records import VISITOR_STATUSES, Ambassador, Brand
 
 NOT_AWAITING = "The ambassador is not awaiting approval."
 """Approving or declining anyone but a person awaiting approval (active 0)."""
+OWN_DECISION = "You cannot approve or decline yourself."
 
 
 def ensure_staff(caller: Ambassador) -> None:
@@ -64,6 +65,8 @@ async def _applicant(tx: Transaction, caller: Ambassador, id_ambassador: int) ->
         raise NotFound("ambassador")
     if person.active != 0:
         raise Invalid.field("id", NOT_AWAITING)
+    if person.id_ambassador == caller.id_ambassador:
+        raise Invalid.field("id", OWN_DECISION)
     return person
 
 

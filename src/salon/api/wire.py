@@ -41,6 +41,20 @@ NO_NUL = r"^[^\x00]*$"
 InputText = Annotated[str, Field(strict=True, json_schema_extra={"pattern": NO_NUL})]
 """Free text in a JSON body: a string (never a number) without NUL."""
 
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+"""Text with something to read: at least one character that is not a space, and no NUL."""
+Name = Annotated[
+    str,
+    Field(strict=True, min_length=1, max_length=255, pattern=NOT_BLANK),
+    AfterValidator(str.strip),
+]
+"""A name in a JSON body: not blank, kept without its surrounding spaces."""
+
+IMAGE_URL = r"^[hH][tT][tT][pP][sS]?://[^\x00]+$"
+InputImageUrl = Annotated[str, Field(strict=True, max_length=2048, pattern=IMAGE_URL)]
+"""An image's address in a JSON body: http(s) only (never `javascript:` or `data:`, which a
+page showing it could run or be made to carry)."""
+
 
 def null_refused(schema: dict[str, Any]) -> None:
     """`json_schema_extra` of an optional field (absent is None) whose explicit `null` the

@@ -1,7 +1,9 @@
 """`POST /auth/brand`: the brand's site signs its customer in (docs/decisions.md, "Brand
 users"). The site authenticates with the API key of one of the brand's staff; the customer is
-found or created as a client (status 7) of that brand, by `customer_id` or else `email_tmp`,
-their profile refreshed from what the site sent, and a token issued. Called with a guest's
+found or created as a client (status 7) of that brand, by `customer_id` or else by the email
+the site vouched for (never by `email_tmp`, which its owner may change: that would hand one
+customer's account, chats and ratings to another), their profile refreshed from what the site
+sent, and a token issued. Called with a guest's
 token, the guest (status 8) is bound to the customer: the customer's chatrooms then include the
 guest's."""
 
@@ -76,11 +78,14 @@ async def _guest(tx: Transaction, token: str | None, id_brand: int) -> Ambassado
 
 async def _find_or_create(tx: Transaction, id_brand: int, body: BrandUserRequest) -> Ambassador:
     email_tmp = str(body.email_tmp).strip().lower()
+    # Only what the site vouches for identifies its customer: its own id, else the email it
+    # sends now (kept apart from `email_tmp`, which the customer may set to anyone's).
     found = None
     if body.customer_id:
         found = await ambassadors.find_client_by_customer_id(tx, id_brand, body.customer_id)
-    if found is None:
-        found = await ambassadors.find_client(tx, id_brand, email_tmp)
+    known_by_email = found is None
+    if known_by_email:
+        found = await ambassadors.find_brand_user_by_email(tx, id_brand, email_tmp)
     if found is not None and found.active < 0:
         raise Unauthorized
     sent = body.model_fields_set
@@ -95,12 +100,18 @@ async def _find_or_create(tx: Transaction, id_brand: int, body: BrandUserRequest
             email_tmp=email_tmp,
             customer_id=body.customer_id,
         )
+        changes["brand_user_email"] = email_tmp
     else:
-        # The site knows its customer best: what it sends replaces what Salon had.
-        changes |= {"firstname": body.firstname, "email_tmp": email_tmp}
+        # The site knows its customer best: what it sends replaces what Salon had, the email
+        # it vouches for included; a customer it knew by email gets the id it now sends.
+        changes |= {
+            "firstname": body.firstname,
+            "email_tmp": email_tmp,
+            "brand_user_email": email_tmp,
+        }
         if body.lastname is not None:
             changes["lastname"] = body.lastname
-        if body.customer_id is not None:
+        if known_by_email and body.customer_id:
             changes["customer_id"] = body.customer_id
     if changes:
         found, _ = await profiles.write(tx, found, changes)

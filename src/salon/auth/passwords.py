@@ -49,7 +49,7 @@ def _yield_to_requests() -> None:
 
 
 class Checker:
-    """What an admitted request may run: password checks on the hashing threads."""
+    """What an admitted request may run: password checks and hashes on the hashing threads."""
 
     def __init__(self, executor: ThreadPoolExecutor) -> None:
         self._executor = executor
@@ -57,6 +57,10 @@ class Checker:
     async def verify(self, password: str, hashed: str | None) -> bool:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, _verify, password, hashed)
+
+    async def hash(self, password: str) -> str:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, _hasher.hash, password)
 
 
 class PasswordHashing:

@@ -6,7 +6,15 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from salon.ambassadors.schemas import AmbassadorMicro, micro_wire
-from salon.api.wire import INT32_MAX, NO_NUL, InputInt, Int32, WireDateTime, null_refused
+from salon.api.wire import (
+    IMAGE_URL,
+    INT32_MAX,
+    InputInt,
+    Int32,
+    Name,
+    WireDateTime,
+    null_refused,
+)
 from salon.catalog.repository import I18nItem, Tag, Topic
 from salon.clock import format_wire_datetime
 from salon.records import Ambassador, AmbassadorStatus
@@ -16,7 +24,6 @@ LANG = r"^[a-z]{2}_[A-Z]{2}$"
 ITEMS_MAX = 20
 NAME_MAX = 255
 URL_MAX = 2048
-IMAGE_URL = r"^[hH][tT][tT][pP][sS]?://[^\x00]+$"
 COLOR = r"^#[0-9A-Fa-f]{6}$"
 
 Lang = Annotated[
@@ -36,10 +43,7 @@ class I18nText(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     lang: Lang
-    content: Annotated[
-        str,
-        Field(strict=True, min_length=1, max_length=NAME_MAX, pattern=NO_NUL),
-    ]
+    content: Name
 
 
 class I18nImage(BaseModel):

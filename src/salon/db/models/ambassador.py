@@ -89,3 +89,6 @@ class Ambassador(Base):
     id_brand_user: Mapped[int | None] = mapped_column(
         ForeignKey("ambassador.id_ambassador"), index=True
     )
+    # The email the brand's site vouched for at POST /auth/brand (without a customer_id): how
+    # the site finds its customer again. Never set by the person, unlike `email_tmp`.
+    brand_user_email: Mapped[str | None] = mapped_column(String(320), index=True)

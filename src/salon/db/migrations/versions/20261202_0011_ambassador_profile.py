@@ -68,10 +68,14 @@ def upgrade() -> None:
             ["id_ambassador"],
         )
         ambassador.create_index(op.f("ix_ambassador_id_brand_user"), ["id_brand_user"])
+        ambassador.add_column(sa.Column("brand_user_email", sa.String(320), nullable=True))
+        ambassador.create_index(op.f("ix_ambassador_brand_user_email"), ["brand_user_email"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("ambassador") as ambassador:
+        ambassador.drop_index(op.f("ix_ambassador_brand_user_email"))
+        ambassador.drop_column("brand_user_email")
         ambassador.drop_index(op.f("ix_ambassador_id_brand_user"))
         ambassador.drop_constraint(
             op.f("fk_ambassador_id_brand_user_ambassador"), type_="foreignkey"
