@@ -15,7 +15,6 @@ from salon.api.errors import described, error_responses
 from salon.api.openapi import BRAND_HEADER, SCHEME
 from salon.api.responses import JSON, ok
 from salon.api.routing import SalonRoute, publish, segment
-from salon.auth import repository as auth_repository
 from salon.auth import service as auth
 from salon.clock import utcnow
 
@@ -122,8 +121,7 @@ async def update_me(
         changes = profiles.check_me(caller, body)
         needs_check = profiles.needs_current_password(body)
         if needs_check:
-            stored = await auth_repository.password_hash_of(tx, caller.id_ambassador)
-            profiles.check_current_password(body, stored)
+            stored = await profiles.stored_password(tx, caller, body)
         else:
             updated, profile = await profiles.write(tx, caller, changes)
             response = ok(full_wire(updated, profile, utcnow(), call.settings.online_window))

@@ -101,13 +101,16 @@ def check_me(caller: Ambassador, body: MeUpdate) -> dict[str, Any]:
     return changes
 
 
-def check_current_password(body: MeUpdate, stored_hash: str | None) -> None:
-    """A person with a password sends it to change their password or email (checked later)."""
+async def stored_password(tx: Transaction, caller: Ambassador, body: MeUpdate) -> str | None:
+    """The person's password hash, to check later outside the transaction: a person with a
+    password sends it to change their password or email."""
+    stored_hash = await auth_repository.password_hash_of(tx, caller.id_ambassador)
     if stored_hash is not None and not body.current_password:
         raise Invalid.field(
             "current_password",
             "The current password field is required to change the password or the email.",
         )
+    return stored_hash
 
 
 WRONG_PASSWORD = "The current password is incorrect."  # noqa: S105 (a message)

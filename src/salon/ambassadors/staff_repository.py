@@ -61,26 +61,36 @@ class StaffRow:
     nb_conversations: int
 
 
-def _where(id_brand: int, filters: StaffFilters, params: dict[str, Any]) -> str:
+# What the searches read: the platform's by name, the manager's by name and contact too.
+NAMES = ("a.firstname", "a.lastname", "a.firstname || ' ' || a.lastname")
+NAMES_AND_CONTACTS = (*NAMES, "a.email", "a.email_tmp", "a.customer_id")
+
+
+def _where(
+    id_brand: int,
+    params: dict[str, Any],
+    *,
+    search: str | None,
+    searched: Sequence[str],
+    statuses: Sequence[int] | None,
+    active: int | None,
+    nothing: bool,
+) -> str:
+    """The condition on the brand's people (`a`) of both lists: one of `searched` contains
+    `search` (any case), the status is one of `statuses`, `active` is it; `nothing`: no one."""
     where = ["a.id_brand = :id_brand"]
     params["id_brand"] = id_brand
-    if filters.nothing:
+    if nothing:
         where.append("1 = 0")
-    if filters.search:
-        params["pattern"] = like_pattern(filters.search)
-        where.append(
-            "(lower(a.firstname) LIKE :pattern ESCAPE '\\' "
-            "OR lower(a.lastname) LIKE :pattern ESCAPE '\\' "
-            "OR lower(a.firstname || ' ' || a.lastname) LIKE :pattern ESCAPE '\\' "
-            "OR lower(a.email) LIKE :pattern ESCAPE '\\' "
-            "OR lower(a.email_tmp) LIKE :pattern ESCAPE '\\' "
-            "OR lower(a.customer_id) LIKE :pattern ESCAPE '\\')"
-        )
-    if filters.statuses is not None:
-        where.append(f"a.status IN ({expand(params, 'status', filters.statuses)})")
-    if filters.active is not None:
+    if search:
+        params["pattern"] = like_pattern(search)
+        matches = " OR ".join(f"lower({column}) LIKE :pattern ESCAPE '\\'" for column in searched)
+        where.append(f"({matches})")
+    if statuses is not None:
+        where.append(f"a.status IN ({expand(params, 'status', statuses)})")
+    if active is not None:
         where.append("a.active = :active")
-        params["active"] = filters.active
+        params["active"] = active
     return " AND ".join(where)
 
 
@@ -91,7 +101,15 @@ async def manager_page(
     statements whatever the page size. Null values (no email, no customer id) come last either
     way; ties go by id in the same direction."""
     params: dict[str, Any] = {"offset": offset, "limit": limit}
-    condition = _where(id_brand, filters, params)
+    condition = _where(
+        id_brand,
+        params,
+        search=filters.search,
+        searched=NAMES_AND_CONTACTS,
+        statuses=filters.statuses,
+        active=filters.active,
+        nothing=filters.nothing,
+    )
     direction = "DESC" if sort.descending else "ASC"
     order = f"a.id_ambassador {direction}"
     by = MANAGER_SORTS[sort.field]  # a key of ours: parse_sort checked it
@@ -132,23 +150,16 @@ async def platform_page(
 ) -> tuple[list[PlatformPerson], int]:
     """One page of the brand's people (with their `date_insert` and `gender`) by `last_action_date`,
     never-seen people last, and the total."""
-    params: dict[str, Any] = {"id_brand": id_brand, "offset": offset, "limit": limit}
-    where = ["a.id_brand = :id_brand"]
-    if filters.referrer is not None:
-        where.append("1 = 0")
-    if filters.name:
-        params["pattern"] = like_pattern(filters.name)
-        where.append(
-            "(lower(a.firstname) LIKE :pattern ESCAPE '\\' "
-            "OR lower(a.lastname) LIKE :pattern ESCAPE '\\' "
-            "OR lower(a.firstname || ' ' || a.lastname) LIKE :pattern ESCAPE '\\')"
-        )
-    if filters.statuses is not None:
-        where.append(f"a.status IN ({expand(params, 'status', filters.statuses)})")
-    if filters.active is not None:
-        where.append("a.active = :active")
-        params["active"] = filters.active
-    condition = " AND ".join(where)
+    params: dict[str, Any] = {"offset": offset, "limit": limit}
+    condition = _where(
+        id_brand,
+        params,
+        search=filters.name,
+        searched=NAMES,
+        statuses=filters.statuses,
+        active=filters.active,
+        nothing=filters.referrer is not None,
+    )
     assert sort.field == "last_action_date"
     direction = "DESC" if sort.descending else "ASC"
     order = (
